@@ -1,0 +1,16 @@
+#pragma once
+// Registration and dispatch of the sampling commands (uncertainty, sensitivity), kept apart
+// from cli.cpp so each command's options live next to its code.
+
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+
+namespace symbiomc::cli {
+
+struct CommandArgs {};
+
+void add_other_commands(CLI::App& app, CommandArgs& args);
+int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err);
+
+}  // namespace symbiomc::cli
