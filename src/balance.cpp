@@ -134,7 +134,7 @@ class PlanCompiler {
     for (const auto& [name, value] : options.overrides) {
       ParameterInfo& p = plan_.parameters_[index_of(name)];
       if (!in_domain(value, p.domain))
-        throw InputError(message("--set ", name, "=", value, ": parameter '", name, "' is a ", to_string(p.domain),
+        throw InputError(message("--set ", name, "=", value, ": parameter '", name, "' (kind ", to_string(p.domain), ")",
                                  ": expected ", describe(p.domain)));
       p.nominal = value;
     }

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numbers>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
-#include <boost/math/constants/constants.hpp>
 #include <libfccp/csv.h>
 
 #include "symbiomc/io/distributions_csv.hpp"
@@ -24,7 +24,7 @@ double spearman_to_pearson(double rank_correlation) noexcept {
   // determining correlation", Drapers' Company Research Memoirs, 1907; W. H. Kruskal, "Ordinal
   // measures of association", JASA 53 (1958) 814-861). Inverted: rho = 2 sin(pi rho_s / 6).
   // Spearman's rho depends only on the copula, so the target holds for any continuous marginals.
-  return 2.0 * std::sin(boost::math::constants::pi<double>() * rank_correlation / 6.0);
+  return 2.0 * std::sin(std::numbers::pi * rank_correlation / 6.0);
 }
 
 RankCorrelation::RankCorrelation(std::size_t dimension, std::vector<CorrelationPair> pairs, std::string path,

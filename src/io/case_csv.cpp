@@ -157,7 +157,7 @@ void read_parameters(Network& network, const std::string& directory, ErrorList& 
         ok = false;
       } else if (ok && !in_domain(p.value, p.domain)) {
         check.error(row, "value",
-                    message("parameter '", p.name, "' is a ", kind, ": expected ", describe(p.domain), ", got '",
+                    message("parameter '", p.name, "' (kind ", kind, "): expected ", describe(p.domain), ", got '",
                             table.cell(row, "value"), "'"));
       }
     }
@@ -433,7 +433,7 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
       ok = false;
     }
     if (ok && !in_domain(value, target->domain)) {
-      check.error(row, "value", message("parameter '", parameter, "' is a ", to_string(target->domain), ": expected ",
+      check.error(row, "value", message("parameter '", parameter, "' (kind ", to_string(target->domain), "): expected ",
                                         describe(target->domain), ", got '", table.cell(row, "value"), "'"));
       ok = false;
     }
