@@ -44,8 +44,8 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 class EmptyWorkspace final : public ModelWorkspace {};
 
-void check_spans(const char* model, std::size_t n_inputs, std::span<const double> x, std::size_t n,
-                 std::span<double> y, std::span<RunStatus> status) {
+void check_spans(const char* model, std::size_t n_inputs, std::span<const double> x, std::size_t n, std::span<double> y,
+                 std::span<RunStatus> status) {
   if (x.size() < n * n_inputs || y.size() < n || status.size() < n) {
     throw ModelError(message(model, ": evaluate of ", n, " runs needs ", n * n_inputs, " inputs, ", n, " outputs and ",
                              n, " statuses, got ", x.size(), ", ", y.size(), ", ", status.size()));
@@ -91,7 +91,8 @@ SobolGModel::SobolGModel(std::vector<double> a) : AnalyticModel(a.size(), 0.5), 
   if (a_.empty()) throw InputError("Sobol' G function: expected at least one coefficient a_i");
   for (std::size_t i = 0; i < a_.size(); ++i) {
     if (!std::isfinite(a_[i]) || a_[i] < 0.0) {
-      throw InputError(message("Sobol' G function: coefficient ", i + 1, ": expected a finite number >= 0, got ", a_[i]));
+      throw InputError(
+          message("Sobol' G function: coefficient ", i + 1, ": expected a finite number >= 0, got ", a_[i]));
     }
   }
 }
@@ -100,8 +101,8 @@ std::vector<std::pair<double, double>> SobolGModel::input_bounds() const {
   return std::vector<std::pair<double, double>>(a_.size(), {0.0, 1.0});
 }
 
-void SobolGModel::evaluate(std::span<const double> x, std::size_t n, ModelWorkspace& /*workspace*/,
-                           std::span<double> y, std::span<RunStatus> status) const {
+void SobolGModel::evaluate(std::span<const double> x, std::size_t n, ModelWorkspace& /*workspace*/, std::span<double> y,
+                           std::span<RunStatus> status) const {
   const std::size_t d = a_.size();
   check_spans("Sobol' G function", d, x, n, y, status);
   for (std::size_t r = 0; r < n; ++r) {
@@ -194,7 +195,8 @@ std::unique_ptr<AnalyticModel> parse_model_spec(std::string_view spec) {
     if (rest.empty()) {
       throw InputError(quoted + "expected 'sobol-g:a=<a1>,<a2>,...' with at least one coefficient");
     }
-    if (rest.substr(0, 2) != "a=") throw InputError(message(quoted, "expected 'a=' after 'sobol-g:', got '", rest, "'"));
+    if (rest.substr(0, 2) != "a=")
+      throw InputError(message(quoted, "expected 'a=' after 'sobol-g:', got '", rest, "'"));
     std::vector<double> coefficients;
     const auto tokens = split(rest.substr(2), ',');
     for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -208,8 +210,8 @@ std::unique_ptr<AnalyticModel> parse_model_spec(std::string_view spec) {
     return std::make_unique<SobolGModel>(std::move(coefficients));
   }
 
-  throw InputError(message(quoted, "unknown model '", name, "'", did_you_mean(name, {"ishigami", "sobol-g"}), "; ",
-                           SPEC_FORMS));
+  throw InputError(
+      message(quoted, "unknown model '", name, "'", did_you_mean(name, {"ishigami", "sobol-g"}), "; ", SPEC_FORMS));
 }
 
 }  // namespace symbiomc

@@ -49,8 +49,8 @@ void MorrisDesign::trajectory(boost::random::mt19937_64& engine, std::span<doubl
                               std::span<std::size_t> changed_factor, std::span<double> signed_step) const {
   const std::size_t d = n_factors_;
   if (points.size() != (d + 1) * d || changed_factor.size() != d || signed_step.size() != d) {
-    throw ModelError(message("Morris trajectory: expected spans of ", (d + 1) * d, ", ", d, " and ", d,
-                             " values, got ", points.size(), ", ", changed_factor.size(), ", ", signed_step.size()));
+    throw ModelError(message("Morris trajectory: expected spans of ", (d + 1) * d, ", ", d, " and ", d, " values, got ",
+                             points.size(), ", ", changed_factor.size(), ", ", signed_step.size()));
   }
   const std::size_t jump = levels_ / 2;
   // Row 0 gets every factor's start level and row D its end level (after all D moves every
@@ -108,9 +108,8 @@ void MorrisAccumulator::add(std::span<const double> y, std::span<const std::size
   const std::size_t d = n_factors_;
   const std::size_t n_out = n_outputs_;
   if (y.size() != (d + 1) * n_out || changed_factor.size() != d || signed_step.size() != d) {
-    throw ModelError(message("Morris accumulator: expected ", (d + 1) * n_out, " outputs, ", d,
-                             " changed factors and ", d, " steps, got ", y.size(), ", ", changed_factor.size(), ", ",
-                             signed_step.size()));
+    throw ModelError(message("Morris accumulator: expected ", (d + 1) * n_out, " outputs, ", d, " changed factors and ",
+                             d, " steps, got ", y.size(), ", ", changed_factor.size(), ", ", signed_step.size()));
   }
   for (std::size_t m = 0; m < d; ++m) {
     if (changed_factor[m] >= d || signed_step[m] == 0.0) {
@@ -128,8 +127,8 @@ void MorrisAccumulator::add(std::span<const double> y, std::span<const std::size
 
 void MorrisAccumulator::add_effect(std::size_t factor, std::size_t output, double elementary_effect) {
   if (factor >= n_factors_ || output >= n_outputs_) {
-    throw ModelError(message("Morris accumulator: factor ", factor, " / output ", output, " out of range (",
-                             n_factors_, " factors, ", n_outputs_, " outputs)"));
+    throw ModelError(message("Morris accumulator: factor ", factor, " / output ", output, " out of range (", n_factors_,
+                             " factors, ", n_outputs_, " outputs)"));
   }
   add_to(moments_[output * n_factors_ + factor], elementary_effect);
 }

@@ -13,10 +13,11 @@
 // Estimators (per output, all values y already reduced by the shift c; m = pooled mean of the
 // A and B rows, so a centred value is y - m, as SALib centres before estimating):
 //
-//   V    = 1/(2N) sum_i [(a_i - m)^2 + (b_i - m)^2]                  (SALib: np.var(np.r_[A, B]))
-//   S1_j = 1/N sum_i (b_i - m)(ab_ij - a_i) / V                      Saltelli et al. 2010, Table 2 (b)
-//   ST_j = 1/(2N) sum_i (a_i - ab_ij)^2 / V                          Jansen 1999 (listed in Saltelli et al. 2010, Table 2)
-//   S2_jl = 1/N sum_i [(ba_ij - m)(ab_il - m) - (a_i - m)(b_i - m)] / V - S1_j - S1_l      Saltelli 2002 (SALib's second_order)
+//   V     = 1/(2N) sum_i [(a_i - m)^2 + (b_i - m)^2]     SALib: np.var(np.r_[A, B])
+//   S1_j  = 1/N sum_i (b_i - m)(ab_ij - a_i) / V         Saltelli et al. 2010, Table 2 (b)
+//   ST_j  = 1/(2N) sum_i (a_i - ab_ij)^2 / V             Jansen 1999 (as listed in Saltelli et al. 2010, Table 2)
+//   S2_jl = 1/N sum_i [(ba_ij - m)(ab_il - m) - (a_i - m)(b_i - m)] / V - S1_j - S1_l
+//                                                        Saltelli 2002 (closed index of {j, l}; SALib's second_order)
 //
 // Every index is a ratio S = U / V of two sample means. Centring at m (known only at the end)
 // is exact without storing samples because each numerator term is linear in m:
@@ -28,10 +29,12 @@
 // the V term is v_i = s2_i - m s1_i + m^2 with s1 = a + b, s2 = (a^2 + b^2)/2.
 //
 // Confidence intervals by the delta method (cf. Janon et al. 2014, "Asymptotic normality and
-// efficiency of two Sobol index estimators", ESAIM: P&S 18, Prop. 2.2, and the general ratio
-// form of the delta method): sqrt(N)(S_hat - S) -> Normal(0, Var(psi) / V^2) with the
-// linearisation (influence) psi_i = u_i - S v_i, because dS = (dU - S dV)/V. The estimated
-// centre m adds no first-order term: dU/dm = -mean(g) and dV/dm = 0 both have expectation 0.
+// efficiency of two Sobol index estimators", ESAIM: Probability and Statistics, who prove it for
+// their estimators; the same argument applies to any smooth function of sample means):
+// sqrt(N)(S_hat - S) -> Normal(0, Var(psi) / V^2) with the linearisation (influence)
+// psi_i = u_i - S v_i, because dS = (dU - S dV)/V. The estimated
+// centre m adds no first-order term: dU/dm = mean(r1) has expectation 0 (r1 is a difference of
+// identically distributed outputs) and dV/dm = 0 at the sample mean.
 // With m the sample mean of s1/2, mean(u) = S mean(v) exactly, so mean(psi) = 0 and
 //   Var(psi) ~ mean(u^2) - 2 S mean(u v) + S^2 mean(v^2).
 // Expanding these in powers of m needs only the nine sums in RatioSums per index plus five
@@ -39,8 +42,8 @@
 //   mean(u^2)  = <r0 r0> + 2m <r0 r1> + m^2 <r1 r1>
 //   mean(u v)  = <r0 s2> + m(<r1 s2> - <r0 s1>) + m^2(<r0> - <r1 s1>) + m^3 <r1>
 //   mean(v^2)  = <s2 s2> - 2m <s1 s2> + m^2 <s1 s1> + 2 m^2 <s2> - 2 m^3 <s1> + m^4
-// and se(S) = sqrt(Var(psi) / (N - 1)) / V (divisor N - 1 for Var(psi), as for a sample variance);
-// the interval is S +- z se, z the normal quantile at (1 + conf_level)/2 (Boost.Math).
+// and se(S) = sqrt(sum_i psi_i^2 / (N (N - 1))) / V, i.e. the sample variance of psi (divisor
+// N - 1) over N; the interval is S +- z se, z the normal quantile at (1 + conf_level)/2 (Boost.Math).
 // The shift keeps m small against the spread, so these expansions do not cancel badly.
 
 namespace symbiomc {
@@ -94,8 +97,8 @@ void rank_factors(SobolOutputEstimates& out) {
 
 void check_finite(double x, const char* what) {
   if (!std::isfinite(x)) {
-    throw ModelError(message("Sobol' finalize: ", what,
-                             " is not finite; a NaN or infinite output reached the accumulator"));
+    throw ModelError(
+        message("Sobol' finalize: ", what, " is not finite; a NaN or infinite output reached the accumulator"));
   }
 }
 
@@ -113,7 +116,8 @@ SobolAccumulator::SobolAccumulator(std::size_t n_factors, std::size_t n_outputs,
                              n_outputs_, ")"));
   }
   for (std::size_t k = 0; k < n_outputs_; ++k) {
-    if (!std::isfinite(shift_[k])) throw ModelError(message("Sobol' accumulator: shift of output ", k, " is not finite"));
+    if (!std::isfinite(shift_[k]))
+      throw ModelError(message("Sobol' accumulator: shift of output ", k, " is not finite"));
   }
   pooled_.resize(n_outputs_);
   first_.resize(n_outputs_ * n_factors_);
@@ -174,7 +178,7 @@ void SobolAccumulator::add(std::span<const double> y_a, std::span<const double> 
       add_to(total_[k * d + j], 0.5 * g * g, 0.0, s1, s2);
     }
     if (!second_order_) continue;
-    for (std::size_t j = 0; j < d; ++j) {
+    for (std::size_t j = 0; j + 1 < d; ++j) {
       const double g_j = y_ab[j * n_out + k] - y_a[k];
       const double ba_j = y_ba[j * n_out + k] - c;
       const double r1 = g_j - (y_ba[j * n_out + k] - y_b[k]);
@@ -192,8 +196,8 @@ void SobolAccumulator::add(std::span<const double> y_a, std::span<const double> 
 void SobolAccumulator::merge(const SobolAccumulator& other) {
   if (other.n_factors_ != n_factors_ || other.n_outputs_ != n_outputs_ || other.second_order_ != second_order_) {
     throw ModelError(message("Sobol' accumulator merge: shape mismatch (", n_factors_, " factors, ", n_outputs_,
-                             " outputs, second order ", second_order_, " vs ", other.n_factors_, ", ",
-                             other.n_outputs_, ", ", other.second_order_, ")"));
+                             " outputs, second order ", second_order_, " vs ", other.n_factors_, ", ", other.n_outputs_,
+                             ", ", other.second_order_, ")"));
   }
   if (other.shift_ != shift_) {
     throw ModelError("Sobol' accumulator merge: the shifts differ; every block must use the same shift");
@@ -288,14 +292,14 @@ SobolEstimates combine_replicates(std::span<const SobolEstimates> replicates, co
     const SobolEstimates& x = replicates[i];
     if (x.n_factors != pooled.n_factors || x.n_outputs != pooled.n_outputs || x.second_order != pooled.second_order ||
         x.outputs.size() != pooled.outputs.size()) {
-      throw ModelError(message("combine_replicates: replicate ", i, " has a different shape from the pooled estimates"));
+      throw ModelError(
+          message("combine_replicates: replicate ", i, " has a different shape from the pooled estimates"));
     }
   }
   // Student-t at R - 1 degrees of freedom: the replicates are i.i.d. but few (typically 10-30),
   // so the normal quantile would understate the width.
-  const double t =
-      boost::math::quantile(boost::math::students_t_distribution<double>(static_cast<double>(r - 1)),
-                            0.5 + 0.5 * conf_level);
+  const double t = boost::math::quantile(boost::math::students_t_distribution<double>(static_cast<double>(r - 1)),
+                                         0.5 + 0.5 * conf_level);
   const double rd = static_cast<double>(r);
 
   SobolEstimates result = pooled;

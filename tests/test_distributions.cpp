@@ -215,7 +215,9 @@ TEST(Distributions, ConstructorsRefuseInvalidParameters) {
 TEST(Distributions, FormatNumberIsShortestRoundTrip) {
   EXPECT_EQ(format_number(0.1), "0.1");
   EXPECT_EQ(format_number(-0.2), "-0.2");
-  EXPECT_EQ(format_number(1e-9), "1e-09");
+  EXPECT_EQ(format_number(1e-9), "1e-9");
+  EXPECT_EQ(format_number(1.5e20), "1.5e20");
+  EXPECT_EQ(format_number(2e-300), "2e-300");
   EXPECT_EQ(format_number(7800.0), "7800");
   EXPECT_EQ(format_number(-INF), "-inf");
 }

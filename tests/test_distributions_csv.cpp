@@ -105,7 +105,7 @@ TEST(DistributionsCsv, ReadsEveryKindInFileOrder) {
   EXPECT_EQ(problem.fixed()[0].name, "hours_h_per_yr");
   EXPECT_EQ(problem.fixed()[0].case_index, 9U);
   EXPECT_EQ(problem.fixed()[0].value, 7800.0);
-  EXPECT_EQ(problem.fixed()[0].where.line, 13U);
+  EXPECT_EQ(problem.fixed()[0].where.line, 14U);
 
   std::vector<std::string> groups;
   for (const auto& g : problem.groups()) groups.push_back(g.name);
@@ -167,7 +167,7 @@ TEST(DistributionsCsv, ModeOutsideLowHigh) {
 TEST(DistributionsCsv, ProbabilitiesNotSummingToOne) {
   EXPECT_EQ(read_error("probabilities_sum.csv"),
             fixture("probabilities_sum.csv") +
-                ":2: column 'probabilities' (parameter 'split.share'): expected items summing to 1 (within 1e-09), got "
+                ":2: column 'probabilities' (parameter 'split.share'): expected items summing to 1 (within 1e-9), got "
                 "a sum of 0.9 ('0.5;0.4')");
 }
 
@@ -280,6 +280,14 @@ TEST(DistributionsCsv, UnknownHeaderColumnSuggestsKnownOnes) {
   EXPECT_EQ(read_error("unknown_column.csv"),
             fixture("unknown_column.csv") +
                 ":1: column 'stdev' in the header is not a known column (did you mean 'sd'?); known columns: "
+                "'parameter', 'dist', 'unit', 'value', 'low', 'high', 'mode', 'mean', 'sd', 'median', 'gsd', 'alpha', "
+                "'beta', 'values', 'probabilities', 'group', 'source'");
+}
+
+TEST(DistributionsCsv, SalibHeaderNamesPointToOurColumns) {
+  EXPECT_EQ(read_error("salib_header.csv"),
+            fixture("salib_header.csv") +
+                ":2: column 'name' in the header is not a known column (did you mean 'parameter'?); known columns: "
                 "'parameter', 'dist', 'unit', 'value', 'low', 'high', 'mode', 'mean', 'sd', 'median', 'gsd', 'alpha', "
                 "'beta', 'values', 'probabilities', 'group', 'source'");
 }
@@ -409,7 +417,7 @@ TEST(RankCorrelation, UnknownNameSuggestsUncertainParameters) {
   EXPECT_EQ(correlation_error("unknown_name.corr.csv"),
             fixture("unknown_name.corr.csv") + ":2: column 'parameter_b': 'power_price_yuan_per_MWH' is not an uncertain "
                                                "parameter of " +
-                fixture("good.csv") + " (did you mean 'power_price_yuan_per_MWh'?)");
+                fixture("good.csv") + " (did you mean 'power_price_yuan_per_MWh', 'coal_price_yuan_per_t'?)");
 }
 
 TEST(RankCorrelation, FixedParameterCannotBeCorrelated) {

@@ -26,9 +26,7 @@ namespace symbiomc {
 namespace {
 
 // Uniform in the open interval (0, 1): 53 random bits plus half an ulp, never 0 or 1.
-double open_uniform(boost::random::mt19937_64& engine) {
-  return (static_cast<double>(engine() >> 11) + 0.5) * 0x1p-53;
-}
+double open_uniform(boost::random::mt19937_64& engine) { return (static_cast<double>(engine() >> 11) + 0.5) * 0x1p-53; }
 
 // Everything one base sample produces, in the accumulator's layout.
 struct BaseSampleOutputs {
@@ -50,7 +48,9 @@ void pick_freeze(const Model& model, const std::vector<std::pair<double, double>
   std::vector<RunStatus> status(rows * model.modes().size());
   auto workspace = model.make_workspace(rows);
   BaseSampleOutputs out;
-  auto to_physical = [&](double u, std::size_t j) { return bounds[j].first + (bounds[j].second - bounds[j].first) * u; };
+  auto to_physical = [&](double u, std::size_t j) {
+    return bounds[j].first + (bounds[j].second - bounds[j].first) * u;
+  };
   for (std::size_t i = 0; i < n_base; ++i) {
     sample_units(unit_a, unit_b);
     for (std::size_t j = 0; j < d; ++j) {

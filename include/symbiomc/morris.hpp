@@ -58,11 +58,11 @@ class MorrisDesign {
 
 /// Elementary-effect statistics of one (factor, output).
 struct MorrisEffect {
-  std::size_t count = 0;          ///< elementary effects r behind the statistics
-  double mu = 0.0;                ///< mean EE (Morris 1991); signs may cancel
-  double mu_star = 0.0;           ///< mean |EE| (Campolongo et al. 2007), the ranking measure
-  double sigma = 0.0;             ///< standard deviation of EE, divisor r-1 (nonlinearity or interactions)
-  double mu_star_std_error = 0.0; ///< sd(|EE|)/sqrt(r): a normal-approximation error bar for mu*
+  std::size_t count = 0;           ///< elementary effects r behind the statistics
+  double mu = 0.0;                 ///< mean EE (Morris 1991); signs may cancel
+  double mu_star = 0.0;            ///< mean |EE| (Campolongo et al. 2007), the ranking measure
+  double sigma = 0.0;              ///< standard deviation of EE, divisor r-1 (nonlinearity or interactions)
+  double mu_star_std_error = 0.0;  ///< sd(|EE|)/sqrt(r): a normal-approximation error bar for mu*
 };
 
 /// Result of MorrisAccumulator::finalize. Effects are in the unit of the output per unit of the
@@ -70,7 +70,7 @@ struct MorrisEffect {
 struct MorrisEstimates {
   std::size_t n_factors = 0;
   std::size_t n_outputs = 0;
-  std::vector<MorrisEffect> effects;                ///< [k * n_factors + j]
+  std::vector<MorrisEffect> effects;                      ///< [k * n_factors + j]
   std::vector<std::vector<std::size_t>> rank_by_mu_star;  ///< [k][j]: 1 = largest mu* (ties: lower index first)
   [[nodiscard]] const MorrisEffect& at(std::size_t factor, std::size_t output) const {
     return effects.at(output * n_factors + factor);

@@ -28,10 +28,10 @@ enum class IntervalMethod {
 
 /// One Sobol' index of one output with its confidence interval.
 struct IndexEstimate {
-  double value = 0.0;      ///< point estimate as estimated: never clipped to [0, 1]
-  double std_error = 0.0;  ///< standard error behind the interval (0 for a zero-variance output)
-  double low = 0.0;        ///< lower end of the confidence interval
-  double high = 0.0;       ///< upper end of the confidence interval
+  double value = 0.0;                        ///< point estimate as estimated: never clipped to [0, 1]
+  double std_error = 0.0;                    ///< standard error behind the interval (0 for a zero-variance output)
+  double low = 0.0;                          ///< lower end of the confidence interval
+  double high = 0.0;                         ///< upper end of the confidence interval
   bool indistinguishable_from_zero = false;  ///< low <= 0 <= high
 };
 
@@ -42,10 +42,10 @@ struct SobolOutputEstimates {
   /// V <= 1e-12 * max(mean^2, second moment about the shift): the output is constant to
   /// rounding, every index is reported as 0 with a zero-width interval (SALib gives 0, not NaN).
   bool zero_variance = false;
-  std::vector<IndexEstimate> first;   ///< S1 per factor
-  std::vector<IndexEstimate> total;   ///< ST per factor
-  std::vector<IndexEstimate> second;  ///< S2 per pair_index(j, l); empty unless second order
-  double sum_first = 0.0;             ///< sum of S1; 1 - sum_first is the share of interactions
+  std::vector<IndexEstimate> first;           ///< S1 per factor
+  std::vector<IndexEstimate> total;           ///< ST per factor
+  std::vector<IndexEstimate> second;          ///< S2 per pair_index(j, l); empty unless second order
+  double sum_first = 0.0;                     ///< sum of S1; 1 - sum_first is the share of interactions
   std::vector<std::size_t> rank_by_total;     ///< [j]: rank of factor j by ST, 1 = most influential
   std::vector<std::size_t> factors_by_total;  ///< factor indices, largest ST first (ties: lower index first)
   /// [j]: the ST interval of factor j overlaps that of the factor ranked just below it, so
@@ -61,7 +61,7 @@ struct SobolEstimates {
   std::size_t n_base = 0;   ///< base samples N behind the point estimates
   double conf_level = 0.0;  ///< e.g. 0.95
   IntervalMethod interval = IntervalMethod::delta_method;
-  std::size_t n_replicates = 0;  ///< R for replicate_t, 0 otherwise
+  std::size_t n_replicates = 0;               ///< R for replicate_t, 0 otherwise
   std::vector<SobolOutputEstimates> outputs;  ///< one per output
 };
 

@@ -4,9 +4,10 @@
 
 namespace symbiomc::cli {
 
-void add_other_commands(CLI::App&, CommandArgs&) {}
+void add_other_commands(CLI::App& app, CommandArgs& args) { add_uncertainty_command(app, args.uncertainty); }
 
-int run_other_command(const CLI::App&, const CommandArgs&, std::ostream&, std::ostream& err) {
+int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err) {
+  if (app.got_subcommand("uncertainty")) return run_uncertainty_command(args.uncertainty, out, err);
   err << "error: unknown command\n";
   return EXIT_INPUT_ERROR;
 }

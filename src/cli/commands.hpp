@@ -6,9 +6,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "uncertainty_command.hpp"
+
 namespace symbiomc::cli {
 
-struct CommandArgs {};
+struct CommandArgs {
+  UncertaintyArgs uncertainty;
+};
 
 void add_other_commands(CLI::App& app, CommandArgs& args);
 int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err);

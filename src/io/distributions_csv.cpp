@@ -80,7 +80,8 @@ std::string quoted_list(const std::vector<std::string>& items) {
 }
 
 std::string csv_error_message(const std::exception& error, const std::string& path, std::size_t reader_line,
-                              const std::vector<std::string>& columns) {
+                              const std::vector<std::string>& columns,
+                              const std::vector<std::pair<std::string, std::string>>& synonyms) {
   // fast-cpp-csv-parser's errors carry file, line and column name in mixin bases; its own
   // what() text names the file in another style and truncates long paths, so the message is
   // rebuilt here from those fields.
@@ -93,8 +94,11 @@ std::string csv_error_message(const std::exception& error, const std::string& pa
   const auto* with_column = dynamic_cast<const io::error::with_column_name*>(&error);
   const std::string column = with_column != nullptr ? std::string(with_column->column_name) : std::string();
   if (dynamic_cast<const io::error::extra_column_in_header*>(&error) != nullptr) {
-    return message(at, "column '", column, "' in the header is not a known column", did_you_mean(column, columns),
-                   "; known columns: ", quoted_list(columns));
+    const auto synonym = std::find_if(synonyms.begin(), synonyms.end(), [&](const auto& s) { return s.first == column; });
+    const std::string hint =
+        synonym != synonyms.end() ? " (did you mean '" + synonym->second + "'?)" : did_you_mean(column, columns);
+    return message(at, "column '", column, "' in the header is not a known column", hint, "; known columns: ",
+                   quoted_list(columns));
   }
   if (dynamic_cast<const io::error::duplicated_column_in_header*>(&error) != nullptr) {
     return message(at, "column '", column, "' appears twice in the header");
@@ -139,6 +143,17 @@ const char* name_of(Column c) noexcept { return COLUMN_NAMES[static_cast<std::si
 bool is_list(Column c) noexcept { return c == Column::values || c == Column::probabilities; }
 
 std::vector<std::string> column_names() { return {COLUMN_NAMES.begin(), COLUMN_NAMES.end()}; }
+
+// Header names that users bring from SALib's problem files and from statistics habits, mapped to
+// ours so that the "not a known column" error can say which column was meant (edit distance
+// alone does not connect "lower" to "low" or "stdev" to "sd").
+std::vector<std::pair<std::string, std::string>> column_synonyms() {
+  return {{"name", "parameter"},   {"names", "parameter"},   {"distribution", "dist"}, {"dists", "dist"},
+          {"lower", "low"},        {"min", "low"},           {"upper", "high"},        {"max", "high"},
+          {"peak", "mode"},        {"mu", "mean"},           {"stdev", "sd"},          {"std", "sd"},
+          {"sigma", "sd"},         {"stddev", "sd"},         {"probs", "probabilities"}, {"groups", "group"},
+          {"units", "unit"}};
+}
 
 // fast-cpp-csv-parser's CSVReader does the named, any-order, optional-column mapping we need:
 // read_header(ignore_missing_column, ...) maps the file's header onto our column order and
@@ -560,7 +575,7 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
                      message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
                              "; expected a header naming the columns, at least 'parameter', 'dist', 'unit'"));
   } catch (const io::error::base& e) {
-    throw InputError(detail::csv_error_message(e, path, reader.get_file_line(), columns));
+    throw InputError(detail::csv_error_message(e, path, reader.get_file_line(), columns, column_synonyms()));
   }
   const SourceLocation header{path, reader.get_file_line()};
   for (const Column c : REQUIRED_COLUMNS) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "symbiomc/parameter.hpp"
@@ -40,9 +41,12 @@ namespace detail {
 [[nodiscard]] bool parse_number(std::string_view text, double& out, bool allow_infinite = false) noexcept;
 /// Message, with path and line, for an exception thrown by fast-cpp-csv-parser (io::error::*)
 /// while reading `path`; `reader_line` is the reader's current line, for header errors that
-/// carry none. `columns` are the known column names (for "did you mean").
-[[nodiscard]] std::string csv_error_message(const std::exception& error, const std::string& path,
-                                            std::size_t reader_line, const std::vector<std::string>& columns);
+/// carry none. `columns` are the known column names (for "did you mean"); `synonyms` maps
+/// names users bring from elsewhere (SALib's "lower", "upper") to ours for the same hint.
+[[nodiscard]] std::string csv_error_message(
+    const std::exception& error, const std::string& path, std::size_t reader_line,
+    const std::vector<std::string>& columns,
+    const std::vector<std::pair<std::string, std::string>>& synonyms = {});
 /// "'a', 'b', 'c'".
 [[nodiscard]] std::string quoted_list(const std::vector<std::string>& items);
 }  // namespace detail

@@ -1,0 +1,40 @@
+#pragma once
+// Writes an uncertainty study's results as CSV tables and summary.json into a directory,
+// each file written to a temporary and renamed. Every file records the seed, method, run
+// count and the input files with their checksums, so the study can be reproduced.
+
+#include <string>
+#include <vector>
+
+#include "symbiomc/uncertainty.hpp"
+
+namespace symbiomc {
+
+struct InputFileRecord {
+  std::string role;  ///< "case", "distributions", "correlations"
+  std::string path;
+  std::string checksum;  ///< FNV-1a 64, hex
+};
+
+/// Where a result came from (never the thread count: results do not depend on it).
+struct Provenance {
+  std::string tool_version;
+  std::string case_name;   ///< or "model:<spec>" for built-in models
+  std::vector<std::pair<std::string, std::string>> options;
+  std::vector<InputFileRecord> files;
+};
+
+/// Quantile levels reported everywhere.
+inline constexpr double REPORTED_QUANTILES[] = {0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99};
+
+/// A quantile with its binning error bound and a distribution-free CI (order statistics).
+struct QuantileReport {
+  double p = 0, value = 0, error_bound = 0, ci_low = 0, ci_high = 0;
+};
+[[nodiscard]] QuantileReport report_quantile(const Histogram& histogram, double p, double conf_level);
+
+/// Writes summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv,
+/// thresholds.csv and summary.json into `directory`.
+void write_uncertainty_report(const UncertaintyResult& result, const Provenance& provenance, const std::string& directory);
+
+}  // namespace symbiomc

@@ -1,0 +1,53 @@
+#include "symbiomc/case_model.hpp"
+
+#include <algorithm>
+
+namespace symbiomc {
+
+namespace {
+struct CaseWorkspace final : ModelWorkspace {
+  explicit CaseWorkspace(const BalancePlan& plan) : balance(plan, CaseModel::LANES) {}
+  BalanceWorkspace balance;
+};
+}  // namespace
+
+CaseModel::CaseModel(const BalancePlan& plan, const Problem& problem) : plan_(plan) {
+  for (const auto& p : problem.parameters()) {
+    const std::size_t index = plan.parameter_index(p.name);
+    input_parameter_.push_back(index);
+    inputs_.push_back({p.name, p.unit, plan.parameters()[index].nominal});
+  }
+  for (const auto& f : problem.fixed()) fixed_.emplace_back(plan.parameter_index(f.name), f.value);
+  for (std::size_t m = 0; m < plan.modes().size(); ++m) {
+    modes_.push_back(plan.modes()[m].id);
+    for (const auto& o : plan.outputs()) outputs_.push_back({plan.modes()[m].id, o.name, o.unit, m});
+  }
+}
+
+std::unique_ptr<ModelWorkspace> CaseModel::make_workspace(std::size_t) const {
+  auto ws = std::make_unique<CaseWorkspace>(plan_);
+  for (const auto& [index, value] : fixed_)
+    for (std::size_t lane = 0; lane < LANES; ++lane) ws->balance.set_parameter(index, lane, value);
+  return ws;
+}
+
+void CaseModel::evaluate(std::span<const double> x, std::size_t n, ModelWorkspace& workspace, std::span<double> y,
+                         std::span<RunStatus> status) const {
+  auto& ws = static_cast<CaseWorkspace&>(workspace).balance;
+  const std::size_t d = inputs_.size(), k = outputs_.size(), modes = modes_.size(), outputs_per_mode = plan_.outputs().size();
+  for (std::size_t first = 0; first < n; first += LANES) {
+    const std::size_t lanes = std::min(LANES, n - first);
+    for (std::size_t lane = 0; lane < lanes; ++lane)
+      for (std::size_t i = 0; i < d; ++i) ws.set_parameter(input_parameter_[i], lane, x[(first + lane) * d + i]);
+    symbiomc::evaluate(plan_, ws, lanes);
+    for (std::size_t lane = 0; lane < lanes; ++lane) {
+      double* out = y.data() + (first + lane) * k;
+      for (std::size_t m = 0; m < modes; ++m) {
+        status[(first + lane) * modes + m] = ws.status(m, lane);
+        for (std::size_t o = 0; o < outputs_per_mode; ++o) out[m * outputs_per_mode + o] = ws.output(plan_, m, o, lane);
+      }
+    }
+  }
+}
+
+}  // namespace symbiomc

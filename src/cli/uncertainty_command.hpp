@@ -1,0 +1,39 @@
+#pragma once
+// `symbiomc uncertainty`: Monte Carlo distributions of every output of every mode.
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "study.hpp"
+
+namespace symbiomc::cli {
+
+struct UncertaintyArgs {
+  StudyInputs study;
+  std::uint64_t runs = 100000;
+  std::uint64_t seed = 1;
+  int threads = 0;  ///< 0 = all cores
+  std::string method = "mc";
+  std::string out_dir;
+  std::vector<std::string> thresholds;  ///< OUTPUT=VALUE
+  std::string format = "table";
+  bool quiet = false;
+  std::string dump_runs;
+  std::string on_failure = "skip";
+  std::size_t block_size = 4096;
+  std::size_t replicates = 8;
+  std::size_t bins = 2048;
+  double conf_level = 0.95;
+};
+
+void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args);
+int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std::ostream& err);
+
+/// Options shared by the sampling commands (case or model inputs).
+void add_study_options(CLI::App& cmd, StudyInputs& study, bool allow_model);
+
+}  // namespace symbiomc::cli
