@@ -18,6 +18,7 @@ set(OLD_GLOB
   "/work/main/src/parameter.cpp"
   "/work/main/src/problem.cpp"
   "/work/main/src/rng.cpp"
+  "/work/main/src/sensitivity.cpp"
   "/work/main/src/sobol.cpp"
   "/work/main/src/stats.cpp"
   "/work/main/src/uncertainty.cpp"
@@ -37,6 +38,7 @@ set(OLD_GLOB
   "/work/main/src/cli/interrupt.cpp"
   "/work/main/src/cli/main.cpp"
   "/work/main/src/cli/progress.cpp"
+  "/work/main/src/cli/sensitivity_command.cpp"
   "/work/main/src/cli/study.cpp"
   "/work/main/src/cli/text_table.cpp"
   "/work/main/src/cli/uncertainty_command.cpp"
@@ -52,6 +54,7 @@ set(OLD_GLOB
   "/work/main/src/io/atomic_file.cpp"
   "/work/main/src/io/case_csv.cpp"
   "/work/main/src/io/distributions_csv.cpp"
+  "/work/main/src/io/sensitivity_report.cpp"
   "/work/main/src/io/uncertainty_report.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -63,9 +66,13 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/test_*.cpp")
 set(OLD_GLOB
   "/work/main/tests/test_analytic_models.cpp"
+  "/work/main/tests/test_balance.cpp"
+  "/work/main/tests/test_case_csv.cpp"
+  "/work/main/tests/test_cli.cpp"
   "/work/main/tests/test_design.cpp"
   "/work/main/tests/test_distributions.cpp"
   "/work/main/tests/test_distributions_csv.cpp"
+  "/work/main/tests/test_expression.cpp"
   "/work/main/tests/test_morris.cpp"
   "/work/main/tests/test_rng.cpp"
   "/work/main/tests/test_sobol.cpp"

@@ -6,12 +6,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sensitivity_command.hpp"
 #include "uncertainty_command.hpp"
 
 namespace symbiomc::cli {
 
 struct CommandArgs {
   UncertaintyArgs uncertainty;
+  SensitivityArgs sensitivity;
 };
 
 void add_other_commands(CLI::App& app, CommandArgs& args);

@@ -202,9 +202,10 @@ class DistributionsChecker {
   }
 
   void check(const Cells& cells, std::size_t line);
-
-  std::vector<UncertainParameter> uncertain;
-  std::vector<FixedParameter> fixed;
+  /// The problem made of the rows that passed; call once, after the last row.
+  [[nodiscard]] Problem make_problem(std::uint64_t checksum) {
+    return Problem(path_, checksum, std::move(uncertain_), std::move(fixed_));
+  }
 
  private:
   const std::string& cell(Column c) const noexcept { return (*cells_)[static_cast<std::size_t>(c)]; }
@@ -221,7 +222,8 @@ class DistributionsChecker {
   std::optional<std::vector<Column>> needed_columns(const std::string& kind);
   bool parse(const std::string& kind, const std::vector<Column>& needs);
   bool parse_list(Column c, std::vector<double>& out);
-  void require_positive(Column c, const std::string& kind, double lower = 0.0);
+  // number(c) > lower, else "expected > lower for dist 'kind', got '...'".
+  void require_greater(Column c, const std::string& kind, double lower = 0.0);
   void require_less(const std::string& kind);
   void require_mode_inside(const std::string& kind);
   void check_discrete();
@@ -237,6 +239,8 @@ class DistributionsChecker {
   std::unordered_map<std::string, std::size_t> case_index_;
   std::vector<std::string> case_names_;
   std::unordered_map<std::string, std::size_t> first_line_;  // parameter name -> line of its first row
+  std::vector<UncertainParameter> uncertain_;
+  std::vector<FixedParameter> fixed_;
 
   // State of the row being checked.
   const Cells* cells_ = nullptr;
@@ -341,7 +345,7 @@ bool DistributionsChecker::parse(const std::string& kind, const std::vector<Colu
   return ok;
 }
 
-void DistributionsChecker::require_positive(Column c, const std::string& kind, double lower) {
+void DistributionsChecker::require_greater(Column c, const std::string& kind, double lower) {
   if (!(number(c) > lower)) {
     fail(c, message("expected > ", format_number(lower), " for dist '", kind, "', got '", cell(c), "'"));
   }
@@ -481,7 +485,8 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
   }
   const auto needs = needed_columns(kind);
   if (!needs) return;
-  const bool lognorm_by_mean = kind == LogNormal::KIND && !blank(Column::mean);
+  const bool lognorm_by_mean =
+      kind == LogNormal::KIND && std::find(needs->begin(), needs->end(), Column::mean) != needs->end();
   const std::size_t errors_before_columns = row_errors_;
   for (const Column c : PARAMETER_COLUMNS) {
     const bool used = std::find(needs->begin(), needs->end(), c) != needs->end();
@@ -510,27 +515,27 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
   if (kind == Uniform::KIND) {
     require_less(kind);
   } else if (kind == LogUniform::KIND) {
-    require_positive(C::low, kind);
+    require_greater(C::low, kind);
     require_less(kind);
   } else if (kind == Normal::KIND) {
-    require_positive(C::sd, kind);
+    require_greater(C::sd, kind);
   } else if (kind == TruncNormal::KIND) {
-    require_positive(C::sd, kind);
+    require_greater(C::sd, kind);
     require_less(kind);
   } else if (kind == LogNormal::KIND) {
     if (lognorm_by_mean) {
-      require_positive(C::mean, kind);
-      require_positive(C::sd, kind);
+      require_greater(C::mean, kind);
+      require_greater(C::sd, kind);
     } else {
-      require_positive(C::median, kind);
-      require_positive(C::gsd, kind, 1.0);
+      require_greater(C::median, kind);
+      require_greater(C::gsd, kind, 1.0);
     }
   } else if (kind == Triangular::KIND || kind == Pert::KIND) {
     require_less(kind);
     require_mode_inside(kind);
   } else if (kind == Beta::KIND) {
-    require_positive(C::alpha, kind);
-    require_positive(C::beta, kind);
+    require_greater(C::alpha, kind);
+    require_greater(C::beta, kind);
     require_less(kind);
   } else if (kind == Discrete::KIND) {
     check_discrete();
@@ -552,9 +557,9 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
 
   const std::size_t case_index = static_cast<std::size_t>(info - case_parameters_.data());
   if (kind == Fixed::KIND) {
-    fixed.push_back(FixedParameter{info->name, case_index, std::get<Fixed>(*dist).value(), where_});
+    fixed_.push_back(FixedParameter{info->name, case_index, std::get<Fixed>(*dist).value(), where_});
   } else {
-    uncertain.push_back(UncertainParameter{info->name, info->unit, std::move(*dist),
+    uncertain_.push_back(UncertainParameter{info->name, info->unit, std::move(*dist),
                                            blank(C::group) ? info->name : cell(C::group), cell(C::source), case_index,
                                            where_});
   }
@@ -603,7 +608,7 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
   }
   if (rows == 0) errors.add(header, "no parameter rows after the header");
   errors.throw_if_any();
-  return Problem(path, fnv1a_64(bytes), std::move(checker.uncertain), std::move(checker.fixed));
+  return checker.make_problem(fnv1a_64(bytes));
 }
 
 }  // namespace symbiomc

@@ -1,0 +1,188 @@
+#include "sensitivity_command.hpp"
+
+#include <tbb/global_control.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "cli.hpp"
+#include "interrupt.hpp"
+#include "progress.hpp"
+#include "symbiomc/io/atomic_file.hpp"
+#include "symbiomc/io/sensitivity_report.hpp"
+#include "symbiomc/uncertainty.hpp"
+#include "text_table.hpp"
+#include "uncertainty_command.hpp"
+
+namespace symbiomc::cli {
+
+void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
+  CLI::App* cmd = app.add_subcommand("sensitivity", "Sobol' indices (S1, ST with intervals, ranked) or Morris screening");
+  add_study_options(*cmd, args.study, true);
+  cmd->add_option("--base-runs", args.base_runs, "Sobol': base samples N (runs = N(F+2), F factors)")
+      ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1} << 40));
+  cmd->add_option("--method", args.method, "sobol or morris")->check(CLI::IsMember({"sobol", "morris"}));
+  cmd->add_option("--sampling", args.sampling, "Sobol' base samples: mc or qmc (randomised Sobol' sequence)")
+      ->check(CLI::IsMember({"mc", "qmc"}));
+  cmd->add_flag("--second-order", args.second_order, "Also second-order indices (N(2F+2) runs)");
+  cmd->add_flag("--groups", args.groups, "Also one index per group of the distributions file's group column");
+  cmd->add_flag("--ignore-correlation", args.ignore_correlation,
+                "Compute Sobol' indices although the inputs are rank-correlated (the correlations are dropped and the output says so)");
+  cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(CLI::Range(0.5, 0.9999));
+  cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
+  cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--out", args.out_dir, "Directory for sobol.csv, sobol.json, ... or morris.csv")->required();
+  cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
+  cmd->add_option("--target-ci-width", args.target_ci_width,
+                  "Double N until every ST interval is narrower than this (capped by --max-base-runs)")
+      ->check(CLI::Range(1e-9, 10.0));
+  cmd->add_option("--max-base-runs", args.max_base_runs, "Cap on N for --target-ci-width (default 64 x --base-runs)");
+  cmd->add_option("--replicates", args.replicates, "qmc: randomisations behind the intervals")->check(CLI::Range(std::size_t{2}, std::size_t{256}));
+  cmd->add_option("--trajectories", args.trajectories, "Morris: trajectories r")->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
+  cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")->check(CLI::Range(std::size_t{2}, std::size_t{64}));
+}
+
+namespace {
+
+void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& out) {
+  out << "symbiomc sensitivity (Sobol'): N = " << r.base_runs << " base samples, " << r.model_runs << " model runs, "
+      << r.factors.size() << " factors, seed " << r.config.seed << "; S1 Saltelli et al. 2010, ST Jansen 1999; "
+      << std::lround(r.config.conf_level * 100) << " % intervals ("
+      << (r.config.method == SamplingMethod::qmc ? "t over QMC replicates" : "delta method") << ")\n";
+  if (correlation_ignored) out << "WARNING: the inputs' rank correlations were ignored (--ignore-correlation)\n";
+  if (r.config.target_ci_width > 0)
+    out << (r.target_reached ? "Target reached" : "Target NOT reached (cap)") << ": widest ST interval " << format_number(r.widest_total_ci, 3)
+        << " (target " << r.config.target_ci_width << ")\n";
+  constexpr std::size_t SHOWN = 8;
+  for (std::size_t m = 0; m < r.modes.size(); ++m) {
+    const SobolEstimates& e = r.estimates[m];
+    for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
+      const auto& label = r.outputs[m][o];
+      out << "\n" << r.modes[m] << " / " << label.output << " [" << label.unit << "]";
+      if (e.outputs.empty()) {
+        out << ": fewer than 2 valid base samples\n";
+        continue;
+      }
+      const auto& est = e.outputs[o];
+      if (est.zero_variance) {
+        out << ": does not vary (indices are 0)\n";
+        continue;
+      }
+      out << ": sum S1 = " << format_number(est.sum_first, 3);
+      if (est.sum_first < LOW_FIRST_ORDER_SHARE) out << "  <- interactions dominate";
+      if (r.dropped_base_samples[m]) out << "; " << r.dropped_base_samples[m] << " base samples dropped (failed runs)";
+      out << "\n";
+      TextTable table({"rank", "parameter", "ST", "ST interval", "S1", "S1 interval", "note"});
+      for (std::size_t i = 0; i < est.factors_by_total.size() && i < SHOWN; ++i) {
+        const std::size_t f = est.factors_by_total[i];
+        const auto& st = est.total[f];
+        const auto& s1 = est.first[f];
+        std::string note;
+        if (est.total_overlaps_next[f]) note = "rank not resolved";
+        if (s1.indistinguishable_from_zero) note += std::string(note.empty() ? "" : "; ") + "S1 ~ 0";
+        table.add_row({std::to_string(est.rank_by_total[f]), r.factors[f].name + (r.factors[f].is_group ? " (group)" : ""),
+                       format_number(st.value, 3), "[" + format_number(st.low, 3) + ", " + format_number(st.high, 3) + "]",
+                       format_number(s1.value, 3), "[" + format_number(s1.low, 3) + ", " + format_number(s1.high, 3) + "]", note});
+      }
+      table.print(out);
+      if (est.factors_by_total.size() > SHOWN) out << "(" << est.factors_by_total.size() - SHOWN << " more in sobol.csv)\n";
+    }
+  }
+}
+
+void print_morris(const MorrisResult& r, const std::vector<std::string>& names, std::ostream& out) {
+  out << "symbiomc sensitivity (Morris): " << r.config.trajectories << " trajectories, " << r.config.levels << " levels, "
+      << r.model_runs << " model runs\n";
+  for (std::size_t m = 0; m < r.modes.size(); ++m)
+    for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
+      const auto& e = r.estimates[m];
+      out << "\n" << r.modes[m] << " / " << r.outputs[m][o].output << " [" << r.outputs[m][o].unit << " per unit quantile]\n";
+      std::vector<std::size_t> order(names.size());
+      for (std::size_t f = 0; f < names.size(); ++f) order[e.rank_by_mu_star[o][f] - 1] = f;
+      TextTable table({"rank", "parameter", "mu*", "mu", "sigma"});
+      for (std::size_t i = 0; i < order.size() && i < 8; ++i) {
+        const auto& eff = e.at(order[i], o);
+        table.add_row({std::to_string(i + 1), names[order[i]], format_number(eff.mu_star, 3), format_number(eff.mu, 3),
+                       format_number(eff.sigma, 3)});
+      }
+      table.print(out);
+    }
+}
+
+}  // namespace
+
+int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std::ostream& err) {
+  StudyInputs inputs = args.study;
+  auto study = load_study(inputs);
+  bool correlation_ignored = false;
+  if (study->problem->correlation() && args.method == "sobol") {
+    if (!args.ignore_correlation)
+      throw ModelError(message("Sobol' indices assume independent inputs, but ", study->problem->correlation()->path(),
+                               " correlates ", study->problem->correlation()->pairs().size(),
+                               " parameter pairs. Rerun with --ignore-correlation to compute them without the correlations "
+                               "(the results then say so), or propagate correlated inputs with `symbiomc uncertainty`."));
+    inputs.no_correlations = true;
+    study = load_study(inputs);
+    correlation_ignored = true;
+  }
+  const int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  InterruptGuard interrupt;
+  ProgressBar progress(err, !args.quiet, "sensitivity");
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> names;
+  for (const auto& p : study->problem->parameters()) names.push_back(p.name);
+  try {
+    if (args.method == "morris") {
+      MorrisConfig config;
+      config.trajectories = args.trajectories;
+      config.levels = args.levels;
+      config.seed = args.seed;
+      config.cancel = interrupt.flag();
+      config.progress = progress.callback();
+      const MorrisResult result = run_morris(*study->model, *study->problem, config);
+      progress.finish();
+      write_morris_report(result, study->provenance, names, args.out_dir);
+      if (!args.quiet) {
+        if (args.format == "json") out << std::ifstream(std::filesystem::path(args.out_dir) / "morris.json").rdbuf();
+        else print_morris(result, names, out);
+      }
+    } else {
+      SobolConfig config;
+      config.base_runs = args.base_runs;
+      config.seed = args.seed;
+      config.method = args.sampling == "qmc" ? SamplingMethod::qmc : SamplingMethod::mc;
+      config.replicates = args.replicates;
+      config.second_order = args.second_order;
+      config.groups = args.groups;
+      config.conf_level = args.conf_level;
+      config.target_ci_width = args.target_ci_width;
+      config.max_base_runs = args.max_base_runs;
+      config.cancel = interrupt.flag();
+      config.progress = progress.callback();
+      const SobolResult result = run_sobol(*study->model, *study->problem, config);
+      progress.finish();
+      write_sobol_report(result, study->provenance, correlation_ignored, args.out_dir);
+      if (!args.quiet) {
+        if (args.format == "json") out << std::ifstream(std::filesystem::path(args.out_dir) / "sobol.json").rdbuf();
+        else print_sobol(result, correlation_ignored, out);
+      }
+    }
+  } catch (const RunInterrupted& e) {
+    progress.finish();
+    err << "stopped: " << e.what() << "; no result files were written\n";
+    return EXIT_INTERRUPTED;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
+                        message("command sensitivity\nmethod ", args.method, "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
+  if (!args.quiet && args.format != "json")
+    out << "\nWrote results to " << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads)\n";
+  return EXIT_SUCCESS;
+}
+
+}  // namespace symbiomc::cli
