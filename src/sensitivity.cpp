@@ -46,6 +46,32 @@ struct SobolBlock {
   std::uint64_t rows = 0;
 };
 
+/// The accumulator ranks all factors together; a group overlaps its members, so parameters
+/// are ranked among parameters and groups among groups, and sum S1 counts parameters only.
+void rank_by_kind(SobolEstimates& estimates, const std::vector<SobolFactor>& factors) {
+  for (auto& out : estimates.outputs) {
+    std::vector<std::size_t> order;
+    double sum_first = 0.0;
+    for (bool groups : {false, true}) {
+      std::vector<std::size_t> kind;
+      for (std::size_t f = 0; f < factors.size(); ++f)
+        if (factors[f].is_group == groups) kind.push_back(f);
+      std::stable_sort(kind.begin(), kind.end(), [&](std::size_t a, std::size_t b) { return out.total[a].value > out.total[b].value; });
+      for (std::size_t i = 0; i < kind.size(); ++i) {
+        const std::size_t f = kind[i];
+        out.rank_by_total[f] = i + 1;
+        const auto& here = out.total[f];
+        out.total_overlaps_next[f] = i + 1 < kind.size() && std::max(here.low, out.total[kind[i + 1]].low) <=
+                                                               std::min(here.high, out.total[kind[i + 1]].high);
+        if (!groups) sum_first += out.first[f].value;
+        order.push_back(f);
+      }
+    }
+    out.factors_by_total = order;
+    out.sum_first = sum_first;
+  }
+}
+
 void check_cancel(const std::atomic<bool>* cancel, std::uint64_t done) {
   if (cancel && cancel->load()) throw RunInterrupted(message("interrupted after ", done, " model runs"));
 }
@@ -229,6 +255,7 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
           e = all ? combine_replicates(reps, pooled.finalize(config.conf_level), config.conf_level) : pooled.finalize(config.conf_level);
         }
       }
+      if (config.groups) rank_by_kind(e, factors);
       out.push_back(std::move(e));
     }
     return out;

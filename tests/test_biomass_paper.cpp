@@ -93,9 +93,10 @@ TEST(BiomassPaper, NominalBalanceIsValidAndNoActiveFlowIsNegative) {
   for (std::size_t m = 0; m < biomass.plan().modes().size(); ++m) {
     const PlanMode& mode = biomass.plan().modes()[m];
     EXPECT_EQ(biomass.workspace().status(m, 0), RunStatus::ok) << mode.id;
-    for (const PlanFlow& f : mode.flows)
-      if (f.active)
-        EXPECT_GE(biomass.workspace().value(f.slot, 0), 0.0) << mode.id << " " << biomass.plan().network().flows[f.flow].id;
+    for (const PlanFlow& f : mode.flows) {
+      if (!f.active) continue;
+      EXPECT_GE(biomass.workspace().value(f.slot, 0), 0.0) << mode.id << " " << biomass.plan().network().flows[f.flow].id;
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 # testing this directory and lists subdirectories to be tested as well.
 include("/work/main/build/tests/test_analytic_models[1]_include.cmake")
 include("/work/main/build/tests/test_balance[1]_include.cmake")
+include("/work/main/build/tests/test_biomass_paper[1]_include.cmake")
 include("/work/main/build/tests/test_case_csv[1]_include.cmake")
 include("/work/main/build/tests/test_cli[1]_include.cmake")
 include("/work/main/build/tests/test_design[1]_include.cmake")

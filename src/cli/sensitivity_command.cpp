@@ -76,20 +76,24 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
       if (est.sum_first < LOW_FIRST_ORDER_SHARE) out << "  <- interactions dominate";
       if (r.dropped_base_samples[m]) out << "; " << r.dropped_base_samples[m] << " base samples dropped (failed runs)";
       out << "\n";
-      TextTable table({"rank", "parameter", "ST", "ST interval", "S1", "S1 interval", "note"});
-      for (std::size_t i = 0; i < est.factors_by_total.size() && i < SHOWN; ++i) {
-        const std::size_t f = est.factors_by_total[i];
-        const auto& st = est.total[f];
-        const auto& s1 = est.first[f];
-        std::string note;
-        if (est.total_overlaps_next[f]) note = "rank not resolved";
-        if (s1.indistinguishable_from_zero) note += std::string(note.empty() ? "" : "; ") + "S1 ~ 0";
-        table.add_row({std::to_string(est.rank_by_total[f]), r.factors[f].name + (r.factors[f].is_group ? " (group)" : ""),
-                       format_number(st.value, 3), "[" + format_number(st.low, 3) + ", " + format_number(st.high, 3) + "]",
-                       format_number(s1.value, 3), "[" + format_number(s1.low, 3) + ", " + format_number(s1.high, 3) + "]", note});
+      for (bool groups : {false, true}) {
+        TextTable table({"rank", groups ? "group" : "parameter", "ST", "ST interval", "S1", "S1 interval", "note"});
+        std::size_t shown = 0;
+        for (const std::size_t f : est.factors_by_total) {
+          if (r.factors[f].is_group != groups || shown == SHOWN) continue;
+          ++shown;
+          const auto& st = est.total[f];
+          const auto& s1 = est.first[f];
+          std::string note;
+          if (est.total_overlaps_next[f]) note = "rank not resolved";
+          if (s1.indistinguishable_from_zero) note += std::string(note.empty() ? "" : "; ") + "S1 ~ 0";
+          table.add_row({std::to_string(est.rank_by_total[f]), r.factors[f].name, format_number(st.value, 3),
+                         "[" + format_number(st.low, 3) + ", " + format_number(st.high, 3) + "]", format_number(s1.value, 3),
+                         "[" + format_number(s1.low, 3) + ", " + format_number(s1.high, 3) + "]", note});
+        }
+        if (shown) table.print(out);
       }
-      table.print(out);
-      if (est.factors_by_total.size() > SHOWN) out << "(" << est.factors_by_total.size() - SHOWN << " more in sobol.csv)\n";
+      if (est.factors_by_total.size() > SHOWN) out << "(all " << est.factors_by_total.size() << " factors in sobol.csv)\n";
     }
   }
 }
