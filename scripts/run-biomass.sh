@@ -3,7 +3,7 @@
 # a Monte Carlo uncertainty study and a Sobol' sensitivity study, results in results/biomass/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh -DSYMBIOMC_BUILD_BENCH=OFF
+TARGET=symbiomc bash scripts/build.sh
 out=${OUT:-results/biomass}
 mkdir -p "$out"
 echo "== balance (cases/biomass)"

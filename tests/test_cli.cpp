@@ -246,7 +246,7 @@ TEST(CliBalance, SetWithUnknownNameExitsTwoAndSuggestsTheName) {
   const CliRun r = run({"balance", "--case", BIOMASS, "--set", "chp_straw_th=6"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "error: unknown parameter 'chp_straw_th' (did you mean 'chp_straw_t_h'?)\n");
+  EXPECT_EQ(r.err, "error: unknown parameter 'chp_straw_th' (did you mean 'chp_straw_t_h', 'pyro_straw_t_h'?)\n");
 }
 
 TEST(CliBalance, SetWithoutEqualsSignExitsTwo) {
@@ -359,10 +359,11 @@ TEST(CliParse, MissingCaseOptionIsAParseError) {
 }
 
 TEST(CliParse, UnknownSubcommandIsAParseError) {
+  // CLI11 2.1 reports the missing subcommand, not the unknown word.
   const CliRun r = run({"frobnicate"});
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("frobnicate"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err, "A subcommand is required\nRun with --help for more information.\n");
 }
 
 TEST(CliParse, UnknownFlagIsAParseError) {

@@ -74,10 +74,13 @@ set(OLD_GLOB
   "/work/main/tests/test_distributions.cpp"
   "/work/main/tests/test_distributions_csv.cpp"
   "/work/main/tests/test_expression.cpp"
+  "/work/main/tests/test_mining_case.cpp"
   "/work/main/tests/test_morris.cpp"
   "/work/main/tests/test_rng.cpp"
+  "/work/main/tests/test_sensitivity.cpp"
   "/work/main/tests/test_sobol.cpp"
   "/work/main/tests/test_stats.cpp"
+  "/work/main/tests/test_uncertainty.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
