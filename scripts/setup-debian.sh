@@ -4,7 +4,7 @@
 # arguments (e.g. python3-openturns for the peer comparison).
 set -euo pipefail
 packages=(cmake ninja-build g++ make pkg-config libtbb-dev libeigen3-dev libboost-dev libboost-math-dev
-          libcli11-dev libfccp-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev "$@")
+          libcli11-dev libfccp-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev chromium "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

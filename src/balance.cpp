@@ -132,7 +132,13 @@ class PlanCompiler {
         if (c.is_default) plan_.chosen_options_.emplace_back(opt.name, c.name);
     }
     for (const auto& [name, value] : options.overrides) {
-      ParameterInfo& p = plan_.parameters_[index_of(name)];
+      std::size_t index = 0;
+      try {
+        index = index_of(name);
+      } catch (const InputError& e) {
+        throw InputError(message("--set ", name, "=", value, ": ", e.what()));
+      }
+      ParameterInfo& p = plan_.parameters_[index];
       if (!in_domain(value, p.domain))
         throw InputError(message("--set ", name, "=", value, ": parameter '", name, "' (kind ", to_string(p.domain), ")",
                                  ": expected ", describe(p.domain)));
@@ -216,6 +222,14 @@ class PlanCompiler {
 
     for (const auto& flow : network_.flows) {
       const bool active = std::find(active_flows.begin(), active_flows.end(), flow.id) != active_flows.end();
+      // A flow into or out of a plant that does not run in this mode would escape every balance.
+      for (const std::string* end : {&flow.from, &flow.to}) {
+        const Process* process = network_.find_process(*end);
+        if (active && process->kind != ProcessKind::external &&
+            std::find(active_processes_.begin(), active_processes_.end(), *end) == active_processes_.end())
+          errors_.add(mode.where, message("mode '", mode.id, "' switches on flow '", flow.id, "' (", flow.from, " -> ",
+                                          flow.to, ") but not process '", *end, "': add it to the mode's processes"));
+      }
       add_entity({Entity::Kind::flow, flow.id, flow.commodity, active ? &flow.quantity : nullptr, flow.where, "quantity"});
     }
     for (const auto& variable : network_.variables) {
@@ -380,6 +394,8 @@ class PlanCompiler {
   void place_loop(const std::vector<std::size_t>& component) {
     LoopBlock loop;
     std::set<std::string> names;
+    loop.where = entities_[component.front()].where;
+    loop.column = entities_[component.front()].column;
     for (std::size_t i : component) {
       Entity& e = entities_[i];
       e.slot = next_slot_++;
@@ -570,18 +586,52 @@ BalancePlan BalancePlan::compile(const Network& network, const PlanOptions& opti
   BalanceWorkspace workspace(plan, 1);
   evaluate(plan, workspace, 1);
   ErrorList errors;
+  const Network& net = plan.network_;
   for (std::size_t m = 0; m < plan.modes_.size(); ++m) {
     const PlanMode& mode = plan.modes_[m];
+    const RunStatus status = workspace.status(m, 0);
+    if (status == RunStatus::ok) continue;
+    // A mode that fails only because the baseline does is not reported again.
+    if (m > 0 && workspace.status(0, 0) != RunStatus::ok) continue;
+    const bool loop_failed = status == RunStatus::singular_recycle || status == RunStatus::not_converged;
+    if (loop_failed) {  // its members are NaN as a consequence: name the loop, not them
+      for (std::size_t i = mode.code_begin; i < mode.code_end; ++i)
+        if (plan.code_[i].op == Op::loop) {
+          const LoopBlock& loop = plan.loops_[plan.code_[i].a];
+          errors.add(loop.where, message("column '", loop.column, "': mode '", mode.id, "': the recycle loop of ",
+                                         loop.description,
+                                         status == RunStatus::singular_recycle
+                                             ? " has no unique solution at nominal values (its linear system is singular)"
+                                             : message(" does not converge within ", plan.fixed_point_max_iterations_,
+                                                       " iterations at nominal values (case.csv: fixed_point_max_iterations)")));
+        }
+      continue;
+    }
     for (const PlanFlow& pf : mode.flows) {
       const double q = workspace.value(pf.slot, 0);
-      const Flow& flow = plan.network_.flows[pf.flow];
-      if (pf.active && q < 0)
+      const Flow& flow = net.flows[pf.flow];
+      if (pf.active && q < -1e-9)
         errors.add(flow.where, message("column 'quantity': negative nominal flow '", flow.id, "' in mode '", mode.id,
                                        "': expected >= 0, got ", q));
+      else if (pf.active && !std::isfinite(q))
+        errors.add(flow.where, message("column 'quantity': flow '", flow.id, "' is ", q, " in mode '", mode.id,
+                                       "' at nominal values (a division by zero or the log of a non-positive number?)"));
     }
-    const RunStatus status = workspace.status(m, 0);
-    if (status != RunStatus::ok && status != RunStatus::negative_flow)
-      errors.add(message(plan.network_.name, ": the nominal balance of mode '", mode.id, "' fails: ", to_string(status)));
+    for (const PlanQuantity& v : mode.variables) {
+      if (std::isfinite(workspace.value(v.slot, 0))) continue;
+      for (const auto& def : net.variables)
+        if (def.name == v.name && (def.modes.empty() || std::find(def.modes.begin(), def.modes.end(), mode.id) != def.modes.end()))
+          errors.add(def.where, message("column 'expression': variable '", v.name, "' is ", workspace.value(v.slot, 0),
+                                        " in mode '", mode.id, "' at nominal values"));
+    }
+    for (const PlanQuantity& o : mode.outputs)
+      if (!std::isfinite(workspace.value(o.slot, 0)))
+        for (const auto& out : net.outputs)
+          if (out.name == o.name)
+            errors.add(out.where, message("column 'expression': output '", o.name, "' is ", workspace.value(o.slot, 0),
+                                          " in mode '", mode.id, "' at nominal values"));
+    if (errors.empty())
+      errors.add(message(net.name, ": the nominal balance of mode '", mode.id, "' fails: ", to_string(status)));
   }
   errors.throw_if_any();
   return plan;
@@ -831,11 +881,12 @@ void evaluate(const BalancePlan& plan, BalanceWorkspace& ws, std::size_t lanes, 
         else if (q[r] < -1e-9) runner.fail(m, r, RunStatus::negative_flow);
       }
     }
-    for (const PlanQuantity& out : mode.outputs) {
-      const double* v = slots + out.slot * width;
-      for (std::size_t r = 0; r < n; ++r)
-        if (!std::isfinite(v[r])) runner.fail(m, r, RunStatus::non_finite);
-    }
+    for (const auto* quantities : {&mode.outputs, &mode.variables})
+      for (const PlanQuantity& q : *quantities) {
+        const double* v = slots + q.slot * width;
+        for (std::size_t r = 0; r < n; ++r)
+          if (!std::isfinite(v[r])) runner.fail(m, r, RunStatus::non_finite);
+      }
     if (m != 0)  // a mode compared with a failed baseline is not valid either
       for (std::size_t r = 0; r < n; ++r)
         if (ws.status_[r] != RunStatus::ok) runner.fail(m, r, ws.status_[r]);

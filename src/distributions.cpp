@@ -85,11 +85,11 @@ double quantile_of(const Triangular& d, double u) noexcept {
   return clamp_to(x, a, b);
 }
 double quantile_of(const Pert& d, double u) noexcept {
-  const double y = boost::math::quantile(BoostBeta(d.alpha(), d.beta()), u);
+  const double y = detail::beta_quantile(d.table(), d.alpha(), d.beta(), u);
   return clamp_to(d.low() + y * (d.high() - d.low()), d.low(), d.high());
 }
 double quantile_of(const Beta& d, double u) noexcept {
-  const double y = boost::math::quantile(BoostBeta(d.alpha(), d.beta()), u);
+  const double y = detail::beta_quantile(d.table(), d.alpha(), d.beta(), u);
   return clamp_to(d.low() + y * (d.high() - d.low()), d.low(), d.high());
 }
 double quantile_of(const LogUniform& d, double u) noexcept {
@@ -262,6 +262,62 @@ std::string describe_of(const Discrete& d) {
 
 // ---- Constructors: validate once so that the hot-path functions need no checks.
 
+// ---- Tabulated beta inverse CDF.
+// Why: Boost.Math's ibeta_inv costs ~12 microseconds per call here (Halley iterations on the
+// incomplete beta; 66 % of a biomass uncertainty run with seven PERT inputs, measured with
+// callgrind), against well under a microsecond for a whole balance. The table keeps
+// Boost.Math as the source of truth: its nodes are Boost's own quantiles, and between them x is
+// a cubic Hermite interpolant whose slopes are Boost's exact derivatives. It is built in
+// t = logit(u), where the quantile of a Beta with alpha, beta >= 1 is smooth to the very tails
+// (x ~ c e^(t/alpha)), so a uniform grid is accurate everywhere: the interpolation error is
+// O(h^4), and tests/test_distributions.cpp measures it against Boost (< 1e-9 of the range).
+// For alpha or beta < 1 the density is unbounded at an end and the table is not used.
+namespace detail {
+
+struct BetaQuantileTable {
+  static constexpr double T_MAX = 37.0;  ///< logit range covered: u in [8.5e-17, 1 - 8.5e-17]
+  static constexpr int INTERVALS = 2048;
+  double h = 2 * T_MAX / INTERVALS;
+  std::vector<double> x;     ///< quantile at node i
+  std::vector<double> dxdt;  ///< dx/dt at node i
+};
+
+std::shared_ptr<const BetaQuantileTable> make_beta_quantile_table(double alpha, double beta) {
+  if (!(alpha >= 1.0 && beta >= 1.0)) return nullptr;
+  auto table = std::make_shared<BetaQuantileTable>();
+  const BoostBeta dist(alpha, beta);
+  const int n = BetaQuantileTable::INTERVALS;
+  table->x.resize(static_cast<std::size_t>(n) + 1);
+  table->dxdt.resize(static_cast<std::size_t>(n) + 1);
+  for (int i = 0; i <= n; ++i) {
+    const double t = -BetaQuantileTable::T_MAX + table->h * i;
+    const double u = 1.0 / (1.0 + std::exp(-t));
+    const double one_minus_u = 1.0 / (1.0 + std::exp(t));  // accurate where u ~ 1
+    const double x = t < 0 ? boost::math::quantile(dist, u) : boost::math::quantile(boost::math::complement(dist, one_minus_u));
+    const double density = boost::math::pdf(dist, x);
+    table->x[static_cast<std::size_t>(i)] = x;
+    // dx/dt = (du/dt) / pdf(x) = u (1 - u) / pdf(x); 0 where the density is infinite.
+    table->dxdt[static_cast<std::size_t>(i)] = density > 0 && std::isfinite(density) ? u * one_minus_u / density : 0.0;
+  }
+  return table;
+}
+
+double beta_quantile(const BetaQuantileTable* table, double alpha, double beta, double u) noexcept {
+  if (table == nullptr || !(u > 0.0 && u < 1.0)) return boost::math::quantile(BoostBeta(alpha, beta), u);
+  const double t = std::log(u / (1.0 - u));
+  const double s = (t + BetaQuantileTable::T_MAX) / table->h;
+  if (!(s >= 0.0 && s < BetaQuantileTable::INTERVALS)) return boost::math::quantile(BoostBeta(alpha, beta), u);
+  const auto i = static_cast<std::size_t>(s);
+  const double w = s - static_cast<double>(i);
+  const double w2 = w * w, w3 = w2 * w;
+  const double h00 = 2 * w3 - 3 * w2 + 1, h10 = w3 - 2 * w2 + w, h01 = -2 * w3 + 3 * w2, h11 = w3 - w2;
+  const double x = h00 * table->x[i] + h10 * table->h * table->dxdt[i] + h01 * table->x[i + 1] +
+                   h11 * table->h * table->dxdt[i + 1];
+  return clamp_to(x, 0.0, 1.0);
+}
+
+}  // namespace detail
+
 Fixed::Fixed(double value) : value_(value) {
   if (!finite(value)) invalid(KIND, "value must be finite");
 }
@@ -323,11 +379,13 @@ Pert::Pert(double low, double mode, double high) : low_(low), mode_(mode), high_
   // (low + LAMBDA mode + high) / (LAMBDA + 2).
   alpha_ = 1.0 + LAMBDA * (mode - low) / (high - low);
   beta_ = 1.0 + LAMBDA * (high - mode) / (high - low);
+  table_ = detail::make_beta_quantile_table(alpha_, beta_);
 }
 
 Beta::Beta(double alpha, double beta, double low, double high) : alpha_(alpha), beta_(beta), low_(low), high_(high) {
   if (!finite(alpha) || !finite(beta) || !(alpha > 0.0) || !(beta > 0.0)) invalid(KIND, "need alpha > 0 and beta > 0");
   if (!finite(low) || !finite(high) || !(low < high)) invalid(KIND, "need finite low < high");
+  table_ = detail::make_beta_quantile_table(alpha_, beta_);
 }
 
 LogUniform::LogUniform(double low, double high) : low_(low), high_(high) {

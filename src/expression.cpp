@@ -27,6 +27,10 @@ const std::vector<FunctionInfo>& expression_functions() {
 
 namespace {
 
+/// Deeper nesting is refused: the parser and the compiler recurse once per level, and no
+/// real expression comes near this (split a long formula into variables instead).
+constexpr int MAX_DEPTH = 400;
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) { expression_.text = std::string(text); }
@@ -129,7 +133,19 @@ class Parser {
       else return lhs;
     }
   }
+  /// Counts recursion depth; parse_unary and parse_primary are on every nesting path.
+  struct DepthGuard {
+    Parser& parser;
+    explicit DepthGuard(Parser& p) : parser(p) {
+      if (++parser.depth_ > MAX_DEPTH)
+        parser.fail(message("expression nested more than ", MAX_DEPTH, " levels deep (split it into variables)"));
+    }
+    ~DepthGuard() { --parser.depth_; }
+  };
+  int depth_ = 0;
+
   int parse_unary() {
+    DepthGuard guard(*this);
     skip_space();
     const std::size_t column = pos_ + 1;
     char op = 0;
@@ -158,6 +174,7 @@ class Parser {
   static bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
   int parse_primary() {
+    DepthGuard guard(*this);
     skip_space();
     if (at_end()) fail("expected a number, a name or '(', found the end of the expression");
     const std::size_t start = pos_;
@@ -255,7 +272,22 @@ void collect(const Expression& e, int index, bool values, std::string_view funct
 
 }  // namespace
 
-Expression parse_expression(std::string_view text) { return Parser(text).parse(); }
+Expression parse_expression(std::string_view text) {
+  Expression e = Parser(text).parse();
+  // Loops in the parser build left-deep trees for a + b + c + ...; the compiler walks trees
+  // recursively, so the tree's depth is bounded too (iteratively measured here).
+  std::vector<std::pair<int, int>> stack{{e.root, 1}};
+  while (!stack.empty()) {
+    const auto [node, depth] = stack.back();
+    stack.pop_back();
+    const ExprNode& n = e.nodes[static_cast<std::size_t>(node)];
+    if (depth > MAX_DEPTH)
+      throw ExpressionSyntaxError(n.column, message("expression has more than ", MAX_DEPTH,
+                                                    " nested operations (split it into variables)"));
+    for (int child : n.args) stack.emplace_back(child, depth + 1);
+  }
+  return e;
+}
 
 std::vector<std::string> referenced_names(const Expression& expression) {
   std::vector<std::string> out;

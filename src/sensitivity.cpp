@@ -102,9 +102,13 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
   // Base samples per replicate, and an index-defined block size that divides N/8 when N is a
   // power of two, so the convergence snapshots fall on block boundaries.
   std::uint64_t per_replicate = (config.base_runs + replicates - 1) / replicates;
+  const bool doubling = config.target_ci_width > 0;
   const std::uint64_t cap_total = config.max_base_runs ? std::max(config.max_base_runs, config.base_runs) : 64 * config.base_runs;
-  const std::uint64_t cap_per_replicate = std::max(per_replicate, (cap_total + replicates - 1) / replicates);
   const std::size_t block = std::bit_floor(std::max<std::uint64_t>(1, std::min<std::uint64_t>(config.base_block, std::max<std::uint64_t>(1, per_replicate / 8))));
+  // Doubling N must extend whole blocks, so with --target-ci-width N starts at a multiple of
+  // the block size; otherwise the last block stops exactly at N.
+  if (doubling) per_replicate = (per_replicate + block - 1) / block * block;
+  const std::uint64_t cap_per_replicate = std::max(per_replicate, (cap_total + replicates - 1) / replicates);
 
   std::vector<UnitDesign> designs;
   for (std::size_t r = 0; r < replicates; ++r) designs.emplace_back(config.method, 2 * d, cap_per_replicate, config.seed, r);
@@ -126,10 +130,10 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
   });
 
   // Evaluates base samples [b*block, ...) of replicate r; `add` receives each valid sample.
-  auto evaluate_block = [&](std::size_t r, std::uint64_t b, auto&& on_sample) {
+  auto evaluate_block = [&](std::size_t r, std::uint64_t b, std::uint64_t limit, auto&& on_sample) {
     Scratch& s = scratch.local();
     const std::uint64_t first = b * block;
-    const std::uint64_t n = std::min<std::uint64_t>(block, cap_per_replicate - first);
+    const std::uint64_t n = std::min<std::uint64_t>(block, limit - first);
     designs[r].fill_block(b, block, s.u);
     for (std::uint64_t i = 0; i < n; ++i) {
       problem.to_physical(std::span<const double>(s.u.data() + i * 2 * d, d), std::span<double>(s.xa.data() + i * d, d), {});
@@ -162,7 +166,7 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
   {
     std::vector<double> sum(k_all, 0.0);
     std::vector<std::uint64_t> count(k_all, 0);
-    evaluate_block(0, 0, [&](Scratch& s, std::uint64_t i) {
+    evaluate_block(0, 0, per_replicate, [&](Scratch& s, std::uint64_t i) {
       const double* y = s.y.data() + i * rows_per_base * k_all;
       const RunStatus* st = s.status.data() + i * rows_per_base * modes;
       for (std::size_t k = 0; k < k_all; ++k)
@@ -180,8 +184,8 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
     return blk;
   };
 
-  auto run_one = [&](std::size_t r, std::uint64_t b, SobolBlock& blk) {
-    blk.rows += evaluate_block(r, b, [&](Scratch& s, std::uint64_t i) {
+  auto run_one = [&](std::size_t r, std::uint64_t b, std::uint64_t limit, SobolBlock& blk) {
+    blk.rows += evaluate_block(r, b, limit, [&](Scratch& s, std::uint64_t i) {
       const double* y = s.y.data() + i * rows_per_base * k_all;
       const RunStatus* st = s.status.data() + i * rows_per_base * modes;
       for (std::size_t m = 0; m < modes; ++m) {
@@ -284,7 +288,7 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
         const std::size_t r = i % replicates;
         const std::uint64_t b = next_block + i / replicates;
         SobolBlock blk = fresh_block(r);
-        run_one(r, b, blk);
+        run_one(r, b, target, blk);
         wave_results[i] = std::move(blk);
       });
       for (auto& blk : wave_results) {  // block order: local block, then replicate
@@ -297,14 +301,14 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
         result.model_runs += blk.rows;
       }
       next_block = wave_end_block;
-      const std::uint64_t reached = std::min<std::uint64_t>(next_block * block, cap_per_replicate);
+      const std::uint64_t reached = std::min<std::uint64_t>(next_block * block, target);
       if (config.progress) config.progress(std::min(reached * replicates, total_planned), std::max(total_planned, reached * replicates));
       while (next_mark < marks.size() && reached >= marks[next_mark]) {
         result.convergence.push_back({reached * replicates, estimates_now()});
         ++next_mark;
       }
     }
-    result.base_runs = std::min<std::uint64_t>(next_block * block, cap_per_replicate) * replicates;
+    result.base_runs = std::min<std::uint64_t>(next_block * block, target) * replicates;
     result.estimates = estimates_now();
     // Widest total-index interval, for --target-ci-width.
     double widest = 0.0;

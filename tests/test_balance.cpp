@@ -1,5 +1,3 @@
-#include "symbiomc/balance.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "symbiomc/balance.hpp"
 #include "symbiomc/io/case_csv.hpp"
 
 // The balance engine on hand-balanced networks in tests/data/networks/ whose every number is
@@ -98,7 +97,8 @@ void expect_input_error(Action action, const std::vector<std::string>& expected)
     ADD_FAILURE() << "no InputError thrown";
   } catch (const InputError& e) {
     const std::string what = e.what();
-    for (const auto& piece : expected) EXPECT_NE(what.find(piece), std::string::npos) << "'" << piece << "' not in:\n" << what;
+    for (const auto& piece : expected)
+      EXPECT_NE(what.find(piece), std::string::npos) << "'" << piece << "' not in:\n" << what;
   }
 }
 
@@ -117,16 +117,26 @@ TEST(LinearChain, FlowsAndOutputsMatchTheHandBalance) {
     double value;
   };
   const std::vector<Expected> expected = {
-      {"alone", "fuel_in", 2.0},          {"alone", "ash_out", 0.2},
-      {"alone", "fuel_energy_MJ_h", 20000.0}, {"alone", "boiler_heat_direct", 18000.0},
-      {"alone", "heat_MJ_per_h", 18000.0}, {"alone", "specific_heat_MJ_per_t", 9000.0},
-      {"cogen", "steam_to_turbine", 18000.0}, {"cogen", "power_out", 1.5},
-      {"cogen", "heat_out", 10800.0},     {"cogen", "heat_MJ_per_h", 10800.0},
-      {"cogen", "power_MW", 1.5},         {"cogen", "extra_heat_MJ_per_h", -7200.0},
-      {"cogen", "extra_power_MW", 1.5},   {"cogen", "specific_heat_MJ_per_t", 5400.0},
-      {"drying", "heat_to_dryer", 1800.0}, {"drying", "heat_out", 9000.0},
-      {"drying", "heat_MJ_per_h", 9000.0}, {"drying", "extra_heat_MJ_per_h", -9000.0},
-      {"drying", "power_MW", 1.5},        {"drying", "specific_heat_MJ_per_t", 4500.0},
+      {"alone", "fuel_in", 2.0},
+      {"alone", "ash_out", 0.2},
+      {"alone", "fuel_energy_MJ_h", 20000.0},
+      {"alone", "boiler_heat_direct", 18000.0},
+      {"alone", "heat_MJ_per_h", 18000.0},
+      {"alone", "specific_heat_MJ_per_t", 9000.0},
+      {"cogen", "steam_to_turbine", 18000.0},
+      {"cogen", "power_out", 1.5},
+      {"cogen", "heat_out", 10800.0},
+      {"cogen", "heat_MJ_per_h", 10800.0},
+      {"cogen", "power_MW", 1.5},
+      {"cogen", "extra_heat_MJ_per_h", -7200.0},
+      {"cogen", "extra_power_MW", 1.5},
+      {"cogen", "specific_heat_MJ_per_t", 5400.0},
+      {"drying", "heat_to_dryer", 1800.0},
+      {"drying", "heat_out", 9000.0},
+      {"drying", "heat_MJ_per_h", 9000.0},
+      {"drying", "extra_heat_MJ_per_h", -9000.0},
+      {"drying", "power_MW", 1.5},
+      {"drying", "specific_heat_MJ_per_t", 4500.0},
   };
   for (const auto& e : expected) {
     ASSERT_EQ(chain.status(e.mode), RunStatus::ok) << e.mode;
@@ -265,7 +275,7 @@ TEST(RecycleLoop, FullRecycleAtCompileTimeIsAnInputError) {
   PlanOptions options;
   options.overrides = {{"recycle_frac", 1.0}};
   expect_input_error([&] { (void)BalancePlan::compile(read_case(network_dir("recycle")), options); },
-                     {"recycle: the nominal balance of mode 'recycling' fails: singular_recycle"});
+                     {"mode 'recycling': the recycle loop of ", "has no unique solution at nominal values (its linear system is singular)"});
 }
 
 TEST(RecycleLoop, ProcessMassBalancesCloseAroundTheLoop) {
@@ -343,7 +353,7 @@ TEST(FixedPointLoop, NominalNonConvergenceIsAnInputError) {
   PlanOptions options;
   options.overrides = {{"inhibition_h_per_t", 1e6}};
   expect_input_error([&] { (void)BalancePlan::compile(read_case(network_dir("nonlinear_loop")), options); },
-                     {"nonlinear_loop: the nominal balance of mode 'plant' fails: not_converged"});
+                     {"mode 'plant': the recycle loop of ", "does not converge within 200 iterations at nominal values"});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -392,7 +402,8 @@ TEST(RunStatusOfBalance, ParameterOutsideItsDomainFailsEveryMode) {
   chain.run(4);
   for (const char* mode : {"alone", "cogen", "drying"}) {
     EXPECT_EQ(chain.status(mode, 0), RunStatus::ok) << mode;
-    for (std::size_t lane = 1; lane < 4; ++lane) EXPECT_EQ(chain.status(mode, lane), RunStatus::out_of_domain) << mode << lane;
+    for (std::size_t lane = 1; lane < 4; ++lane)
+      EXPECT_EQ(chain.status(mode, lane), RunStatus::out_of_domain) << mode << lane;
   }
 }
 
@@ -460,7 +471,8 @@ void expect_lanes_independent(const std::string& directory, const std::vector<In
       const double x = parameters[p].nominal * factor(engine);
       v[p] = in_domain(x, parameters[p].domain) ? x : parameters[p].nominal;
     }
-  for (const auto& injection : injections) vectors.at(injection.lane)[plan.parameter_index(injection.parameter)] = injection.value;
+  for (const auto& injection : injections)
+    vectors.at(injection.lane)[plan.parameter_index(injection.parameter)] = injection.value;
 
   BalanceWorkspace wide(plan, WIDTH);
   for (std::size_t lane = 0; lane < LANES; ++lane)
@@ -484,7 +496,8 @@ void expect_lanes_independent(const std::string& directory, const std::vector<In
     std::vector<RunStatus> statuses;
     (void)lane_values(plan, wide, injection.lane, statuses);
     EXPECT_NE(std::find(statuses.begin(), statuses.end(), injection.expected), statuses.end())
-        << "lane " << injection.lane << " (" << injection.parameter << ") should fail as " << to_string(injection.expected);
+        << "lane " << injection.lane << " (" << injection.parameter << ") should fail as "
+        << to_string(injection.expected);
   }
   EXPECT_GT(failed, 0u);
 }

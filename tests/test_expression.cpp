@@ -1,5 +1,3 @@
-#include "symbiomc/expression.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "symbiomc/balance.hpp"
+#include "symbiomc/expression.hpp"
 #include "symbiomc/io/case_csv.hpp"
 
 // The expression parser: precedence and associativity (checked on the syntax tree, by a
@@ -29,31 +28,49 @@ double eval(const Expression& e, int index, const std::map<std::string, double>&
   const ExprNode& n = node(e, index);
   auto arg = [&](std::size_t i) { return eval(e, n.args.at(i), names); };
   switch (n.kind) {
-    case ExprNode::Kind::number: return n.number;
-    case ExprNode::Kind::identifier: return names.at(n.name);
-    case ExprNode::Kind::unary: return n.op == '-' ? -arg(0) : (arg(0) == 0.0 ? 1.0 : 0.0);
+    case ExprNode::Kind::number:
+      return n.number;
+    case ExprNode::Kind::identifier:
+      return names.at(n.name);
+    case ExprNode::Kind::unary:
+      return n.op == '-' ? -arg(0) : (arg(0) == 0.0 ? 1.0 : 0.0);
     case ExprNode::Kind::binary:
       switch (n.op) {
-        case '+': return arg(0) + arg(1);
-        case '-': return arg(0) - arg(1);
-        case '*': return arg(0) * arg(1);
-        case '/': return arg(0) / arg(1);
-        case '^': return std::pow(arg(0), arg(1));
-        case '<': return arg(0) < arg(1) ? 1.0 : 0.0;
-        case '>': return arg(0) > arg(1) ? 1.0 : 0.0;
-        case 'l': return arg(0) <= arg(1) ? 1.0 : 0.0;
-        case 'g': return arg(0) >= arg(1) ? 1.0 : 0.0;
-        case 'e': return arg(0) == arg(1) ? 1.0 : 0.0;
-        case 'n': return arg(0) != arg(1) ? 1.0 : 0.0;
-        case '&': return (arg(0) != 0.0 && arg(1) != 0.0) ? 1.0 : 0.0;
-        case '|': return (arg(0) != 0.0 || arg(1) != 0.0) ? 1.0 : 0.0;
-        default: break;
+        case '+':
+          return arg(0) + arg(1);
+        case '-':
+          return arg(0) - arg(1);
+        case '*':
+          return arg(0) * arg(1);
+        case '/':
+          return arg(0) / arg(1);
+        case '^':
+          return std::pow(arg(0), arg(1));
+        case '<':
+          return arg(0) < arg(1) ? 1.0 : 0.0;
+        case '>':
+          return arg(0) > arg(1) ? 1.0 : 0.0;
+        case 'l':
+          return arg(0) <= arg(1) ? 1.0 : 0.0;
+        case 'g':
+          return arg(0) >= arg(1) ? 1.0 : 0.0;
+        case 'e':
+          return arg(0) == arg(1) ? 1.0 : 0.0;
+        case 'n':
+          return arg(0) != arg(1) ? 1.0 : 0.0;
+        case '&':
+          return (arg(0) != 0.0 && arg(1) != 0.0) ? 1.0 : 0.0;
+        case '|':
+          return (arg(0) != 0.0 || arg(1) != 0.0) ? 1.0 : 0.0;
+        default:
+          break;
       }
       break;
     case ExprNode::Kind::call: {
       if (n.name == "pow") return std::pow(arg(0), arg(1));
       double acc = arg(0);
-      for (std::size_t i = 1; i < n.args.size(); ++i) acc = n.name == "min" ? std::min(acc, arg(i)) : std::max(acc, arg(i));
+      for (std::size_t i = 1; i < n.args.size(); ++i)
+        acc = n.name == "min" ? std::min(acc, arg(i)) : std::max(acc, arg(i));
       return acc;
     }
   }
@@ -127,18 +144,18 @@ TEST(ExpressionParse, PrecedenceRisesFromOrToPower) {
   }
   EXPECT_EQ(n->name, "g");
   EXPECT_EQ(eval("1 + 2 * 3"), 7.0);
-  EXPECT_EQ(eval("1 || 0 && 0"), 1.0);     // (1 || 0) && 0 would be 0
-  EXPECT_EQ(eval("3 + 1 > 2 * 2"), 0.0);   // 3 + (1 > 2) * 2 would be 3
-  EXPECT_EQ(eval("!3 + 1"), 1.0);          // !(3 + 1) would be 0
-  EXPECT_EQ(eval("2 <= 2 == 1"), 1.0);     // comparisons chain left to right
+  EXPECT_EQ(eval("1 || 0 && 0"), 1.0);    // (1 || 0) && 0 would be 0
+  EXPECT_EQ(eval("3 + 1 > 2 * 2"), 0.0);  // 3 + (1 > 2) * 2 would be 3
+  EXPECT_EQ(eval("!3 + 1"), 1.0);         // !(3 + 1) would be 0
+  EXPECT_EQ(eval("2 <= 2 == 1"), 1.0);    // comparisons chain left to right
   EXPECT_EQ(eval("(1 + 2) * 3"), 9.0);
 }
 
 TEST(ExpressionParse, ColumnsAreOneBasedTextPositions) {
   const Expression e = parse_expression("ab + cd*ef");
-  EXPECT_EQ(root(e).column, 4u);                          // '+'
-  EXPECT_EQ(child(e, root(e), 0).column, 1u);             // ab
-  EXPECT_EQ(child(e, root(e), 1).column, 8u);             // '*'
+  EXPECT_EQ(root(e).column, 4u);                            // '+'
+  EXPECT_EQ(child(e, root(e), 0).column, 1u);               // ab
+  EXPECT_EQ(child(e, root(e), 1).column, 8u);               // '*'
   EXPECT_EQ(child(e, child(e, root(e), 1), 1).column, 9u);  // ef
 }
 
@@ -167,9 +184,9 @@ TEST(CompiledExpression, PrecedenceSurvivesCompilationAndConstantFolding) {
   evaluate(plan, workspace, 1);
   ASSERT_EQ(workspace.status(0, 0), RunStatus::ok);
   const std::map<std::string, double> expected = {
-      {"neg_square", -9.0},     {"tower_constant", 512.0}, {"tower", 512.0},      {"power_of_negative", 0.25},
-      {"left_sub", 0.0},        {"left_div", 0.75},        {"mul_before_add", 7.0}, {"and_before_or", 1.0},
-      {"compare_after_sum", 0.0}, {"not_binds_tight", 1.0}, {"functions", 28.5},
+      {"neg_square", -9.0},       {"tower_constant", 512.0}, {"tower", 512.0},        {"power_of_negative", 0.25},
+      {"left_sub", 0.0},          {"left_div", 0.75},        {"mul_before_add", 7.0}, {"and_before_or", 1.0},
+      {"compare_after_sum", 0.0}, {"not_binds_tight", 1.0},  {"functions", 28.5},
   };
   ASSERT_EQ(plan.outputs().size(), expected.size());
   for (std::size_t o = 0; o < plan.outputs().size(); ++o) {

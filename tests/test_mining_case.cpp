@@ -508,7 +508,7 @@ TEST(MiningCaseBadInput, OptionDefaultDisagreeingWithParametersIsRefused) {
   CorruptedCopy copy;
   (void)copy.corrupt(copy.case_file("options.csv"), "baseline_acid,half_neutralised,", ",0.5,", ",0.6,");
   const std::string error = read_error(copy.case_dir());
-  EXPECT_NE(error.find("options.csv: option 'baseline_acid': default choice 'half_neutralised' sets 'f_neut'"),
+  EXPECT_NE(error.find("options.csv:5: column 'value': option 'baseline_acid': default choice 'half_neutralised' sets 'f_neut'"),
             std::string::npos)
       << error;
 }

@@ -56,10 +56,12 @@ const std::string LINEAR_CASE = DATA + "/linear";
 const std::string FAILING_CASE = DATA + "/failing";
 const std::string FAILING_DIST = DATA + "/failing.csv";
 
-// Single-seed "truth inside the interval" checks look at dozens of intervals at once; at 95 %
-// a few would miss by design (that calibration is what the coverage tests measure), so those
-// checks ask for 99.9 % intervals: about 3.3 standard errors.
-constexpr double WIDE_LEVEL = 0.999;
+// Single-seed "truth inside the interval" checks look at about 80 intervals in all; at 95 % a
+// few would miss by design (with this file's seeds 7 do, at z = 2.0 to 2.8), and that calibration is
+// what the coverage tests measure. These checks ask for 99.99 % intervals instead (3.9 standard
+// errors for the delta method, t(7) = 7.9 replicate standard errors for qmc), the same 4-sigma
+// margin as K, so that a change of random streams does not fail a correct driver.
+constexpr double WIDE_LEVEL = 0.9999;
 // Other statistical checks allow K standard errors.
 constexpr double K = 4.0;
 
@@ -147,6 +149,9 @@ CliRun run_cli(const std::vector<std::string>& args) {
 CliRun run_cli_with_threads(std::vector<std::string> args, int threads) {
   args.insert(args.end(), {"--threads", std::to_string(threads)});
   CliRun result;
+  // The outer limit first: an arena created under the default limit (cores - 1 workers) would
+  // warn that its request for more workers is ignored.
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] { result = run_cli(args); });
   return result;
@@ -223,9 +228,9 @@ const std::vector<std::vector<double>> SOBOL_G_A = {
 // ---- analytic truth at N = 2^16
 
 TEST(SobolDriver, IshigamiIndicesLieInsideTheirIntervalsForMcAndQmc) {
-  const IshigamiModel model;
+  const IshigamiModel model(7.0, 0.1);
   const Problem problem = analytic_problem(model);
-  const AnalyticIndices truth = ishigami_indices();
+  const AnalyticIndices truth = ishigami_indices(7.0, 0.1);
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
     const SobolResult r = run_sobol(model, problem, sobol_config(1u << 16, method, 1, WIDE_LEVEL));
     EXPECT_EQ(r.base_runs, 1u << 16);
@@ -252,11 +257,30 @@ TEST(SobolDriver, SobolGIndicesLieInsideTheirIntervalsForSeveralCoefficientVecto
   }
 }
 
+TEST(SobolDriver, UsesExactlyTheRequestedBaseRuns) {
+  // N = 1000 is not a multiple of the index-defined block (64 here): the last block stops at N,
+  // so the runs are N (F + 2) = 5000, as --base-runs documents.
+  const IshigamiModel model(7.0, 0.1);
+  const Problem problem = analytic_problem(model);
+  for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
+    SCOPED_TRACE(std::string(to_string(method)));
+    const SobolResult r = run_sobol(model, problem, sobol_config(1000, method));
+    EXPECT_EQ(r.base_runs, 1000u);  // qmc: 8 replicates of 125
+    EXPECT_EQ(r.model_runs, 5000u);
+    EXPECT_EQ(r.estimates[0].n_base, 1000u);
+    EXPECT_EQ(r.convergence.back().base_runs, 1000u);
+  }
+}
+
 // ---- coverage of the 95 % intervals over 50 seeded repetitions
 
-// Runs the real driver `reps` times (seeds 1..reps) and counts, per index, how often the 95 %
-// interval holds the truth. Exact 95 % coverage gives at least 45 of 50 with probability 0.96
-// per index (binomial); the bar is 90 %.
+// Runs the real driver 50 times (seeds 1..50) and counts how often each 95 % interval holds
+// the truth. The bar of 90 % applies to all S1 and ST intervals pooled (50 x 2D of them): with
+// exact 95 % coverage that fails with probability < 1e-6. One index alone passes 45 of 50 only
+// with probability 0.96 (0.91 at a true 94 %), so six or eight of them at 45 would fail a
+// correct driver for some seed set every few runs; each index alone must reach 40 of 50
+// (binomial tail below 1e-4 at 95 %), which still catches an interval that is too narrow by
+// a factor of about 1.5 (coverage ~80 %).
 void check_coverage(const AnalyticModel& model, const AnalyticIndices& truth, SamplingMethod method, const std::string& label) {
   constexpr int REPS = 50;
   const Problem problem = analytic_problem(model);
@@ -270,29 +294,41 @@ void check_coverage(const AnalyticModel& model, const AnalyticIndices& truth, Sa
       st_hits[j] += covers(est.total[j], truth.total[j]) ? 1 : 0;
     }
   }
+  int pooled = 0;
   std::cout << "[ info ] coverage of 95 % intervals, " << label << ", " << REPS << " repetitions at N = " << COVERAGE_N << ":";
-  for (std::size_t j = 0; j < d; ++j) std::cout << " S1_" << j + 1 << " " << s1_hits[j] << "/" << REPS << ", ST_" << j + 1 << " " << st_hits[j] << "/" << REPS << ";";
-  std::cout << "\n";
   for (std::size_t j = 0; j < d; ++j) {
-    EXPECT_GE(s1_hits[j], 45) << label << " S1 of x" << j + 1;
-    EXPECT_GE(st_hits[j], 45) << label << " ST of x" << j + 1;
+    std::cout << " S1_" << j + 1 << " " << s1_hits[j] << ", ST_" << j + 1 << " " << st_hits[j] << ";";
+    pooled += s1_hits[j] + st_hits[j];
+  }
+  const int intervals = static_cast<int>(2 * d) * REPS;
+  std::cout << " pooled " << pooled << "/" << intervals << " = " << 100.0 * pooled / intervals << " %\n";
+  EXPECT_GE(pooled, (9 * intervals + 9) / 10) << label << ": pooled coverage below 90 %";
+  for (std::size_t j = 0; j < d; ++j) {
+    EXPECT_GE(s1_hits[j], 40) << label << " S1 of x" << j + 1;
+    EXPECT_GE(st_hits[j], 40) << label << " ST of x" << j + 1;
   }
 }
 
 TEST(SobolCoverage, IshigamiMcIntervalsCoverTheTruthInNinetyPercentOfFiftyRepetitions) {
-  const IshigamiModel model;
-  check_coverage(model, ishigami_indices(), SamplingMethod::mc, "ishigami mc (delta method)");
+  const IshigamiModel model(7.0, 0.1);
+  check_coverage(model, ishigami_indices(7.0, 0.1), SamplingMethod::mc, "ishigami mc (delta method)");
 }
 
 TEST(SobolCoverage, IshigamiQmcReplicateIntervalsCoverTheTruthInNinetyPercentOfFiftyRepetitions) {
-  const IshigamiModel model;
-  check_coverage(model, ishigami_indices(), SamplingMethod::qmc, "ishigami qmc (t over 8 replicates)");
+  const IshigamiModel model(7.0, 0.1);
+  check_coverage(model, ishigami_indices(7.0, 0.1), SamplingMethod::qmc, "ishigami qmc (t over 8 replicates)");
 }
 
 TEST(SobolCoverage, SobolGMcIntervalsCoverTheTruthInNinetyPercentOfFiftyRepetitions) {
   const std::vector<double> a = {0, 1, 4.5, 9};
   const SobolGModel model(a);
   check_coverage(model, sobol_g_indices(a), SamplingMethod::mc, "sobol-g a=0,1,4.5,9 mc (delta method)");
+}
+
+TEST(SobolCoverage, SobolGQmcReplicateIntervalsCoverTheTruthInNinetyPercentOfFiftyRepetitions) {
+  const std::vector<double> a = {0, 1, 4.5, 9};
+  const SobolGModel model(a);
+  check_coverage(model, sobol_g_indices(a), SamplingMethod::qmc, "sobol-g a=0,1,4.5,9 qmc (t over 8 replicates)");
 }
 
 // ---- determinism
@@ -352,7 +388,7 @@ TEST(SobolGroups, GroupTotalIndexLiesBetweenItsLargestMemberAndTheSumOfItsMember
   std::vector<Case> cases;
   // Ishigami = f1(x1, x3) + f2(x2): the group {x1, x3} has S1 = ST = 1 - S2 (ST_g = ST_1, the
   // lower end of the inequality, because x3 acts only with x1).
-  cases.push_back({"ishigami {x1,x3}", std::make_unique<IshigamiModel>(), {"g13", "x2", "g13"}, 1.0 - ishigami_indices().first[1]});
+  cases.push_back({"ishigami {x1,x3}", std::make_unique<IshigamiModel>(7.0, 0.1), {"g13", "x2", "g13"}, 1.0 - ishigami_indices(7.0, 0.1).first[1]});
   // Sobol' G: ST of group g = 1 - (prod_{j not in g} (1 + V_j) - 1) / V (closed index of the rest).
   const std::vector<double> a = {0, 1, 4.5, 9};
   double v_total = 1.0, v_rest = 1.0;
@@ -394,7 +430,7 @@ TEST(SobolGroups, GroupTotalIndexLiesBetweenItsLargestMemberAndTheSumOfItsMember
 TEST(SobolGroups, GroupOfAllParametersHasTotalIndexOne) {
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
     SCOPED_TRACE(std::string(to_string(method)));
-    const IshigamiModel model;
+    const IshigamiModel model(7.0, 0.1);
     const Problem problem = analytic_problem(model, {"all", "all", "all"});
     SobolConfig config = sobol_config(1u << 14, method, 5, WIDE_LEVEL);
     config.groups = true;
@@ -406,16 +442,21 @@ TEST(SobolGroups, GroupOfAllParametersHasTotalIndexOne) {
     EXPECT_TRUE(covers(est.total[3], 1.0)) << describe(est.total[3]);
     EXPECT_NEAR(est.total[3].value, 1.0, K * est.total[3].std_error + 1e-12);
     EXPECT_TRUE(covers(est.first[3], 1.0)) << describe(est.first[3]);
+    // Parameters are ranked among parameters and groups among groups (a group overlaps its
+    // members), and sum S1 counts the parameters only.
     EXPECT_EQ(est.rank_by_total[3], 1u);
+    EXPECT_EQ((std::vector<std::size_t>{est.rank_by_total[0], est.rank_by_total[1], est.rank_by_total[2]}),
+              (std::vector<std::size_t>{1, 2, 3}));  // ST: 0.558, 0.442, 0.244
+    EXPECT_EQ(est.sum_first, est.first[0].value + est.first[1].value + est.first[2].value);
   }
 }
 
 // ---- second order
 
 TEST(SobolSecondOrder, IshigamiS13LiesInsideItsIntervalAndTheOtherPairsNearZero) {
-  const IshigamiModel model;
+  const IshigamiModel model(7.0, 0.1);
   const Problem problem = analytic_problem(model);
-  const AnalyticIndices truth = ishigami_indices();
+  const AnalyticIndices truth = ishigami_indices(7.0, 0.1);
   EXPECT_NEAR(truth.second[pair_index(0, 2, 3)], 0.2437, 1e-4);
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
     SCOPED_TRACE(std::string(to_string(method)));
@@ -438,7 +479,7 @@ TEST(SobolSecondOrder, IshigamiS13LiesInsideItsIntervalAndTheOtherPairsNearZero)
 // ---- convergence rows and the target width
 
 TEST(SobolConvergence, RowsAtEighthQuarterHalfAndFullNWithIntervalsShrinkingAsOneOverRootN) {
-  const IshigamiModel model;
+  const IshigamiModel model(7.0, 0.1);
   const Problem problem = analytic_problem(model);
   constexpr std::uint64_t N = 1u << 16;
   const SobolResult r = run_sobol(model, problem, sobol_config(N, SamplingMethod::mc, 7));
@@ -450,7 +491,7 @@ TEST(SobolConvergence, RowsAtEighthQuarterHalfAndFullNWithIntervalsShrinkingAsOn
   // estimate (a few % at n = 8192): allow 25 %.
   const auto& final_est = r.estimates[0].outputs[0];
   for (std::size_t j = 0; j < 3; ++j)
-    for (const auto* member : {&SobolOutputEstimates::first, &SobolOutputEstimates::total}) {
+    for (auto member : {&SobolOutputEstimates::first, &SobolOutputEstimates::total}) {
       const double final_width = ((final_est.*member)[j].high - (final_est.*member)[j].low) * std::sqrt(static_cast<double>(N));
       for (const auto& snap : r.convergence) {
         const auto& est = snap.modes[0].outputs[0];
@@ -462,6 +503,16 @@ TEST(SobolConvergence, RowsAtEighthQuarterHalfAndFullNWithIntervalsShrinkingAsOn
       EXPECT_GT((eighth.*member)[j].high - (eighth.*member)[j].low, 2.0 * ((final_est.*member)[j].high - (final_est.*member)[j].low))
           << "8 times the samples narrow the interval by about sqrt(8) = 2.8";
     }
+
+  // The same rows reach sobol_convergence.csv: every (parameter, base_runs) once.
+  ScratchDir dir;
+  const CliRun cli = run_cli({"sensitivity", "--model", "ishigami:a=7,b=0.1", "--base-runs", "4096", "--quiet", "--out", dir.sub("out")});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  std::map<std::string, std::set<std::string>> runs_per_parameter;
+  for (const auto& row : csv_rows(dir.path() / "out" / "sobol_convergence.csv")) runs_per_parameter[row.at(2)].insert(row.at(3));
+  ASSERT_EQ(runs_per_parameter.size(), 3u);
+  for (const auto& [parameter, runs] : runs_per_parameter)
+    EXPECT_EQ(runs, (std::set<std::string>{"512", "1024", "2048", "4096"})) << parameter;
 }
 
 double widest_total_interval(const SobolEstimates& e) {
@@ -472,7 +523,7 @@ double widest_total_interval(const SobolEstimates& e) {
 }
 
 TEST(SobolTargetWidth, StopsAtTheFirstDoublingWhereEveryTotalIntervalIsNarrower) {
-  const IshigamiModel model;
+  const IshigamiModel model(7.0, 0.1);
   const Problem problem = analytic_problem(model);
   SobolConfig config = sobol_config(1024, SamplingMethod::mc, 8);
   config.target_ci_width = 0.05;
@@ -491,7 +542,7 @@ TEST(SobolTargetWidth, StopsAtTheFirstDoublingWhereEveryTotalIntervalIsNarrower)
 }
 
 TEST(SobolTargetWidth, ReportsTargetNotReachedAtTheCap) {
-  const IshigamiModel model;
+  const IshigamiModel model(7.0, 0.1);
   const Problem problem = analytic_problem(model);
   SobolConfig config = sobol_config(1024, SamplingMethod::mc, 8);
   config.target_ci_width = 1e-4;
@@ -568,7 +619,9 @@ TEST(SobolFailures, BaseSampleWithAFailedRunIsDroppedWholeAndCountedNeverANaN) {
   EXPECT_NEAR(static_cast<double>(failed_rows), 4 * 0.3 * N, K * 2 * std::sqrt(2.0 * N * 0.3 * 0.7));
   for (std::size_t s = 0; s < RUN_STATUS_COUNT; ++s) {
     EXPECT_EQ(r.failed_rows[0][s], 0u);
-    if (s != static_cast<std::size_t>(RunStatus::negative_flow)) EXPECT_EQ(r.failed_rows[1][s], 0u);
+    if (s != static_cast<std::size_t>(RunStatus::negative_flow)) {
+      EXPECT_EQ(r.failed_rows[1][s], 0u);
+    }
   }
 
   // No NaN anywhere, in the final estimates or the convergence rows.
@@ -651,27 +704,31 @@ TEST(SobolZeroVariance, ConstantOutputIsReportedAsZeroVarianceWithZeroIndices) {
       EXPECT_EQ(row[7], "yes") << "zero_variance column";
     }
   EXPECT_EQ(constant_rows, 2);
-  for (const auto& row : csv_rows(dir.path() / "out" / "sobol.csv"))
-    if (row[1] == "constant_out_1")
-      for (std::size_t col = 5; col <= 10; ++col) EXPECT_EQ(row[col], "0") << "column " << col;
+  for (const auto& row : csv_rows(dir.path() / "out" / "sobol.csv")) {
+    if (row[1] != "constant_out_1") continue;
+    for (std::size_t col = 5; col <= 10; ++col) EXPECT_EQ(row[col], "0") << "column " << col;
+  }
 }
 
 // ---- Morris
 
 TEST(MorrisDriver, IshigamiRanksX1AndX2AboveX3ByMuStar) {
-  const IshigamiModel model;
+  const IshigamiModel model(7.0, 0.1);
   const Problem problem = analytic_problem(model);
   MorrisConfig config;
-  config.trajectories = 200;
+  // On the 4-level grid mu*(x2) = 7 * 0.75 / (2/3) = 7.875 exactly, and mu*(x1) ~ 7.7 and
+  // mu*(x3) ~ 6.3 (SALib reports about the same): a gap of ~1.4 that 2000 trajectories resolve
+  // at 4 standard errors (sd(|EE|) ~ 6 for x1 and x3).
+  config.trajectories = 2000;
   config.seed = 12;
   const MorrisResult r = run_morris(model, problem, config);
-  EXPECT_EQ(r.model_runs, 200u * 4u);
+  EXPECT_EQ(r.model_runs, 2000u * 4u);
   EXPECT_EQ(r.dropped_trajectories, std::vector<std::uint64_t>{0});
   const MorrisEstimates& e = r.estimates[0];
   const MorrisEffect& x3 = e.at(2, 0);
   for (std::size_t j : {0u, 1u}) {
     const MorrisEffect& xj = e.at(j, 0);
-    EXPECT_EQ(xj.count, 200u);
+    EXPECT_EQ(xj.count, 2000u);
     EXPECT_GT(xj.mu_star - x3.mu_star, K * std::hypot(xj.mu_star_std_error, x3.mu_star_std_error))
         << "x" << j + 1 << " mu* " << xj.mu_star << " vs x3 " << x3.mu_star;
     EXPECT_LT(e.rank_by_mu_star[0][j], 3u);

@@ -38,6 +38,7 @@ set(OLD_GLOB
   "/work/main/src/cli/interrupt.cpp"
   "/work/main/src/cli/main.cpp"
   "/work/main/src/cli/progress.cpp"
+  "/work/main/src/cli/report_command.cpp"
   "/work/main/src/cli/sensitivity_command.cpp"
   "/work/main/src/cli/study.cpp"
   "/work/main/src/cli/text_table.cpp"
@@ -54,6 +55,7 @@ set(OLD_GLOB
   "/work/main/src/io/atomic_file.cpp"
   "/work/main/src/io/case_csv.cpp"
   "/work/main/src/io/distributions_csv.cpp"
+  "/work/main/src/io/html_report.cpp"
   "/work/main/src/io/sensitivity_report.cpp"
   "/work/main/src/io/uncertainty_report.cpp"
   )
@@ -74,6 +76,7 @@ set(OLD_GLOB
   "/work/main/tests/test_distributions.cpp"
   "/work/main/tests/test_distributions_csv.cpp"
   "/work/main/tests/test_expression.cpp"
+  "/work/main/tests/test_html_report.cpp"
   "/work/main/tests/test_mining_case.cpp"
   "/work/main/tests/test_morris.cpp"
   "/work/main/tests/test_rng.cpp"

@@ -43,6 +43,8 @@ struct LoopBlock {
   std::size_t code_begin = 0, code_end = 0;  ///< range in BalancePlan's loop code
   bool affine = false;
   std::string description;  ///< member names, for messages
+  SourceLocation where;     ///< row of the first member, for messages
+  std::string column;       ///< its expression column
 };
 
 struct PlanCurve {

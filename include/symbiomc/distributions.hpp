@@ -3,6 +3,7 @@
 // mapping a design point's uniform to a value is a jump-table dispatch with no heap and no
 // virtual call in the hot loop; every distribution is validated when built and then immutable.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -120,6 +121,15 @@ class Triangular {
   double low_, mode_, high_;
 };
 
+namespace detail {
+/// A tabulated inverse CDF of a standard Beta(alpha, beta) with alpha, beta >= 1 (see
+/// distributions.cpp): shared, immutable, built once per distribution.
+struct BetaQuantileTable;
+/// Standard-beta quantile from the table, or from Boost.Math when there is none.
+[[nodiscard]] double beta_quantile(const BetaQuantileTable* table, double alpha, double beta, double u) noexcept;
+[[nodiscard]] std::shared_ptr<const BetaQuantileTable> make_beta_quantile_table(double alpha, double beta);
+}  // namespace detail
+
 /// PERT: a Beta(alpha, beta) scaled to [low, high] with alpha = 1 + 4 (mode - low)/(high - low),
 /// beta = 1 + 4 (high - mode)/(high - low) (the standard lambda = 4), so mean = (low + 4 mode + high)/6.
 class Pert {
@@ -133,9 +143,11 @@ class Pert {
   [[nodiscard]] double high() const noexcept { return high_; }
   [[nodiscard]] double alpha() const noexcept { return alpha_; }
   [[nodiscard]] double beta() const noexcept { return beta_; }
+  [[nodiscard]] const detail::BetaQuantileTable* table() const noexcept { return table_.get(); }
 
  private:
   double low_, mode_, high_, alpha_, beta_;
+  std::shared_ptr<const detail::BetaQuantileTable> table_;
 };
 
 /// Beta(alpha, beta) scaled to [low, high].
@@ -148,9 +160,11 @@ class Beta {
   [[nodiscard]] double beta() const noexcept { return beta_; }
   [[nodiscard]] double low() const noexcept { return low_; }
   [[nodiscard]] double high() const noexcept { return high_; }
+  [[nodiscard]] const detail::BetaQuantileTable* table() const noexcept { return table_.get(); }
 
  private:
   double alpha_, beta_, low_, high_;
+  std::shared_ptr<const detail::BetaQuantileTable> table_;  ///< null when alpha < 1 or beta < 1
 };
 
 /// ln X uniform on [ln low, ln high] (scale parameters spanning orders of magnitude).

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace symbiomc {
@@ -82,13 +83,23 @@ inline constexpr std::size_t RUN_STATUS_COUNT = 6;
 /// Stable snake_case name used in reports ("not_converged", ...).
 [[nodiscard]] std::string_view to_string(RunStatus status) noexcept;
 
+namespace detail {
+/// Shortest text that reads back as the same double (1.1, not 1.1000000000000001).
+[[nodiscard]] std::string shortest(double value);
+template <typename T>
+void append(std::ostringstream& out, const T& part) {
+  if constexpr (std::is_floating_point_v<T>) out << shortest(static_cast<double>(part));
+  else out << part;
+}
+}  // namespace detail
+
 /// Builds a message from streamable parts: message("expected > 0, got ", x). GCC 12 has no
-/// <format>, so this small helper keeps call sites readable.
+/// <format>, so this small helper keeps call sites readable. Doubles print in their shortest
+/// round-trip form.
 template <typename... Parts>
 [[nodiscard]] std::string message(const Parts&... parts) {
   std::ostringstream out;
-  out.precision(17);
-  (out << ... << parts);
+  (detail::append(out, parts), ...);
   return out.str();
 }
 

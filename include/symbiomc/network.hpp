@@ -105,6 +105,7 @@ struct OptionChoice {
   std::string name;
   bool is_default = false;
   std::vector<std::pair<std::string, double>> settings;  ///< parameter name -> value
+  std::vector<SourceLocation> setting_rows;               ///< options.csv row of each setting
   std::string description;
 };
 

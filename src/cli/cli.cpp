@@ -23,8 +23,16 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
     app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e, out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError& e) {
+    // A bad command line is bad input like any other: CLI11's message, exit code 2.
+    (void)app.exit(e, out, err);
+    return EXIT_INPUT_ERROR;
   }
   try {
     if (app.got_subcommand("balance")) return run_balance(balance, out);

@@ -184,7 +184,7 @@ void read_commodities(Network& network, const std::string& directory, ErrorList&
     c.mass_factor = check.expression(row, "mass_t_per_unit", false);
     c.description = table.cell(row, "description");
     if (network.find_commodity(c.id)) {
-      check.error(row, "id", message("duplicate commodity '", c.id, "'"));
+      check.error(row, "id", message("duplicate commodity '", c.id, "' (first defined at line ", network.find_commodity(c.id)->where.line, ")"));
       continue;
     }
     network.commodities.push_back(std::move(c));
@@ -209,7 +209,7 @@ void read_processes(Network& network, const std::string& directory, ErrorList& e
     p.name = table.cell(row, "name").empty() ? p.id : table.cell(row, "name");
     p.description = table.cell(row, "description");
     if (network.find_process(p.id)) {
-      check.error(row, "id", message("duplicate process '", p.id, "'"));
+      check.error(row, "id", message("duplicate process '", p.id, "' (first defined at line ", network.find_process(p.id)->where.line, ")"));
       continue;
     }
     network.processes.push_back(std::move(p));
@@ -258,7 +258,7 @@ void read_flows(Network& network, const std::string& directory, ErrorList& error
     f.source = table.cell(row, "source");
     f.description = table.cell(row, "description");
     if (network.find_flow(f.id)) {
-      check.error(row, "id", message("duplicate flow '", f.id, "'"));
+      check.error(row, "id", message("duplicate flow '", f.id, "' (first defined at line ", network.find_flow(f.id)->where.line, ")"));
       continue;
     }
     if (!quantity) continue;
@@ -304,7 +304,7 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
     m.flows = split_words(table.cell(row, "flows"));
     m.description = table.cell(row, "description");
     if (network.find_mode(m.id)) {
-      check.error(row, "id", message("duplicate mode '", m.id, "'"));
+      check.error(row, "id", message("duplicate mode '", m.id, "' (first defined at line ", network.find_mode(m.id)->where.line, ")"));
       continue;
     }
     network.modes.push_back(std::move(m));
@@ -396,12 +396,15 @@ void read_curves(Network& network, const std::string& directory, ErrorList& erro
                  message("curve '", curve.id, "' has ", curve.points.size(), " point: expected at least two"));
       continue;
     }
+    std::vector<std::string> parameter_names;
+    for (const auto& p : network.parameters) parameter_names.push_back(p.name);
     for (const auto& point : curve.points) {
-      for (const std::string* cell : {&point.x, &point.y}) {
+      for (const auto& [column, cell] : {std::pair<const char*, const std::string*>{"x", &point.x}, {"y", &point.y}}) {
         double value = 0;
         if (!detail::parse_number(*cell, value) && !network.find_parameter(*cell))
-          errors.add(point.where, message("curve '", curve.id, "': expected a number or a parameter name, got '", *cell,
-                                          "'"));
+          errors.add(point.where, message("column '", column, "': curve '", curve.id,
+                                          "': expected a number or a parameter name, got '", *cell, "'",
+                                          did_you_mean(*cell, parameter_names)));
       }
     }
   }
@@ -445,11 +448,12 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
     }
     auto ch = std::find_if(opt->choices.begin(), opt->choices.end(), [&](const OptionChoice& c) { return c.name == choice; });
     if (ch == opt->choices.end()) {
-      opt->choices.push_back({choice, is_default, {}, table.cell(row, "description")});
+      opt->choices.push_back({choice, is_default, {}, {}, table.cell(row, "description")});
       ch = opt->choices.end() - 1;
     }
     ch->is_default = ch->is_default || is_default;
     ch->settings.emplace_back(parameter, value);
+    ch->setting_rows.push_back(table.where(row));
   }
   for (const auto& opt : network.options) {
     const auto defaults = std::count_if(opt.choices.begin(), opt.choices.end(), [](const OptionChoice& c) { return c.is_default; });
@@ -458,12 +462,14 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
                  message("option '", opt.name, "': expected exactly one default choice, found ", defaults));
     for (const auto& choice : opt.choices)
       if (choice.is_default)
-        for (const auto& [parameter, value] : choice.settings)
+        for (std::size_t i = 0; i < choice.settings.size(); ++i) {
+          const auto& [parameter, value] = choice.settings[i];
           if (network.find_parameter(parameter)->value != value)
-            errors.add(SourceLocation{path_in(directory, "options.csv"), 0, 0},
-                       message("option '", opt.name, "': default choice '", choice.name, "' sets '", parameter, "' = ",
-                               value, " but parameters.csv has ", network.find_parameter(parameter)->value,
+            errors.add(choice.setting_rows[i],
+                       message("column 'value': option '", opt.name, "': default choice '", choice.name, "' sets '",
+                               parameter, "' = ", value, " but parameters.csv has ", network.find_parameter(parameter)->value,
                                " (the defaults must be the nominal case)"));
+        }
   }
 }
 
@@ -474,8 +480,8 @@ void check_names(const Network& network, ErrorList& errors) {
   auto claim = [&](const std::string& name, const SourceLocation& where, std::string_view what) {
     auto [it, inserted] = owner.emplace(name, where);
     if (!inserted && !(it->second.file == where.file))
-      errors.add(where, message(what, " '", name, "' reuses a name already defined at ", to_string(it->second),
-                                "(parameters, flows, variables and outputs share one namespace)"));
+      errors.add(where, message(what, " '", name, "' reuses a name already defined at ", it->second.file, ":",
+                                it->second.line, " (parameters, flows, variables and outputs share one namespace)"));
   };
   for (const auto& p : network.parameters) claim(p.name, p.where, "parameter");
   for (const auto& f : network.flows) claim(f.id, f.where, "flow");

@@ -6,6 +6,7 @@
 #include <libfccp/csv.h>
 
 #include <array>
+#include <fstream>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -48,18 +49,32 @@ struct CsvTable {
 }
 
 namespace csv_detail {
-using Reader = void;
+/// 1-based line of the header: the first line that is neither empty nor a '#' comment (the
+/// CSV library does not report it for header errors).
+inline std::size_t header_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos && line[first] != '#' && !(number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0 && line.size() == 3))
+      return number;
+  }
+  return 1;
+}
+
 template <std::size_t N, std::size_t... I>
 CsvTable read(const std::string& path, const std::array<std::string_view, N>& columns,
               const std::vector<std::string_view>& required, std::index_sequence<I...>) {
   CsvTable table;
   table.path = path;
+  std::size_t header = 1;
   for (auto c : columns) table.columns.emplace_back(c);
   table.present.assign(N, false);
   try {
     io::CSVReader<N, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>, io::throw_on_overflow,
                   io::single_and_empty_line_comment<'#'>>
         reader(path);
+    header = header_line(path);
     reader.read_header(io::ignore_missing_column, std::string(columns[I])...);
     for (std::size_t i = 0; i < N; ++i) table.present[i] = reader.has_column(std::string(columns[i]));
     for (auto name : required) {
@@ -67,7 +82,7 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
       if (!table.present[i]) {
         std::string list;
         for (auto r : required) list += (list.empty() ? "" : ", ") + std::string(r);
-        throw InputError(SourceLocation{path, 1, 0},
+        throw InputError(SourceLocation{path, header, 0},
                          message("missing header column '", name, "' (required columns: ", list, ")"));
       }
     }
@@ -89,10 +104,10 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
     throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
   } catch (const io::error::extra_column_in_header& e) {
     std::vector<std::string> names(table.columns.begin(), table.columns.end());
-    throw InputError(SourceLocation{path, 1, 0}, message("unknown header column '", e.column_name, "'",
+    throw InputError(SourceLocation{path, header, 0}, message("unknown header column '", e.column_name, "'",
                                                          did_you_mean(e.column_name, names)));
   } catch (const io::error::duplicated_column_in_header& e) {
-    throw InputError(SourceLocation{path, 1, 0}, message("header column '", e.column_name, "' appears twice"));
+    throw InputError(SourceLocation{path, header, 0}, message("header column '", e.column_name, "' appears twice"));
   } catch (const io::error::too_few_columns& e) {
     throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0},
                      "too few columns: expected as many cells as the header has columns");
