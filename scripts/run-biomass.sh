@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled biomass case: build, then the balance of the four synergy modes,
-# a Monte Carlo uncertainty study and a Sobol' sensitivity study, results in results/biomass/.
+# a Monte Carlo uncertainty study, a Sobol' sensitivity study and a self-contained HTML report,
+# results in results/biomass/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=symbiomc bash scripts/build.sh
@@ -17,4 +18,7 @@ echo "== sensitivity: Sobol' indices, N = 4096 base samples, with groups"
 build/symbiomc sensitivity --case cases/biomass --distributions distributions/biomass.csv --base-runs 4096 --groups \
   --seed 2024 --out "$out/sensitivity"
 echo
-echo "Results are in $out/ (balance/, uncertainty/, sensitivity/)"
+echo "== report"
+build/symbiomc report --in "$out" --out "$out/report.html"
+echo
+echo "Results are in $out/ (balance/, uncertainty/, sensitivity/); open $out/report.html in a browser"

@@ -28,7 +28,7 @@ if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
 endif()
 
-# SYMBIOMC_CLI_SOURCES at CMakeLists.txt:56 (file)
+# SYMBIOMC_CLI_SOURCES at CMakeLists.txt:58 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/cli/*.cpp")
 set(OLD_GLOB
   "/work/main/src/cli/balance_command.cpp"

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "report_command.hpp"
 #include "sensitivity_command.hpp"
 #include "uncertainty_command.hpp"
 
@@ -14,6 +15,7 @@ namespace symbiomc::cli {
 struct CommandArgs {
   UncertaintyArgs uncertainty;
   SensitivityArgs sensitivity;
+  ReportArgs report;
 };
 
 void add_other_commands(CLI::App& app, CommandArgs& args);

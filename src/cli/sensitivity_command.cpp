@@ -11,6 +11,7 @@
 #include "cli.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
+#include "report_command.hpp"
 #include "symbiomc/io/atomic_file.hpp"
 #include "symbiomc/io/sensitivity_report.hpp"
 #include "symbiomc/uncertainty.hpp"
@@ -35,6 +36,7 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
   cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--out", args.out_dir, "Directory for sobol.csv, sobol.json, ... or morris.csv")->required();
+  cmd->add_option("--report", args.report, "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
   cmd->add_option("--target-ci-width", args.target_ci_width,
@@ -184,8 +186,10 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
                         message("command sensitivity\nmethod ", args.method, "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
+  if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (!args.quiet && args.format != "json")
     out << "\nWrote results to " << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads)\n";
+  if (!args.quiet && args.format != "json" && !args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   return EXIT_SUCCESS;
 }
 

@@ -24,6 +24,7 @@ struct SensitivityArgs {
   std::uint64_t seed = 1;
   int threads = 0;
   std::string out_dir;
+  std::string report;  ///< --report FILE: also write the HTML report of this run
   std::string format = "table";
   bool quiet = false;
   double target_ci_width = 0.0;

@@ -14,6 +14,7 @@
 #include "cli.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
+#include "report_command.hpp"
 #include "symbiomc/io/atomic_file.hpp"
 #include "symbiomc/io/uncertainty_report.hpp"
 #include "symbiomc/uncertainty.hpp"
@@ -43,6 +44,7 @@ void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
       ->check(CLI::IsMember({"mc", "lhs", "qmc"}));
   cmd->add_option("--out", args.out_dir, "Directory for summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, summary.json")
       ->required();
+  cmd->add_option("--report", args.report, "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
   cmd->add_option("--threshold", args.thresholds, "Also report P(OUTPUT > VALUE) for every mode: OUTPUT=VALUE (repeatable)");
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success (files are still written)");
@@ -164,6 +166,7 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
                         message("command uncertainty\nthreads ", threads, "\nwall_seconds ", seconds, "\nruns_per_second ",
                                 static_cast<double>(result.runs) / std::max(seconds, 1e-9), "\n"));
+  if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (args.quiet) return EXIT_SUCCESS;
   if (args.format == "json") {
     std::ifstream in(std::filesystem::path(args.out_dir) / "summary.json");
@@ -172,6 +175,7 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
     print_summary(result, out);
     out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, summary.json to "
         << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads)\n";
+    if (!args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   }
   return EXIT_SUCCESS;
 }
