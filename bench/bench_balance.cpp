@@ -76,10 +76,11 @@ std::size_t tape_length(const BalancePlan& plan, std::size_t only_mode) {
 void set_counters(benchmark::State& state, std::size_t runs_per_iteration, std::size_t instructions) {
   const auto runs = static_cast<double>(state.iterations()) * static_cast<double>(runs_per_iteration);
   state.SetItemsProcessed(static_cast<std::int64_t>(runs));
-  state.counters["ns_per_run"] = benchmark::Counter(runs * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_run"] =
+      benchmark::Counter(runs * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["instructions"] = static_cast<double>(instructions);
-  state.counters["ns_per_instruction"] =
-      benchmark::Counter(runs * static_cast<double>(instructions) * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_instruction"] = benchmark::Counter(runs * static_cast<double>(instructions) * 1e-9,
+                                                            benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // evaluate() on 64 lanes of sampled parameters, all modes of a case cut to `modes` modes
@@ -98,7 +99,12 @@ void BM_BalanceEvaluate(benchmark::State& state) {
   state.counters["slots"] = static_cast<double>(b.plan.slot_count());
   state.counters["slot_KiB"] = static_cast<double>(b.plan.slot_count() * lanes * sizeof(double)) / 1024.0;
 }
-BENCHMARK(BM_BalanceEvaluate)->ArgNames({"modes", "lanes"})->ArgsProduct({{2, 3, 4, 5}, {64}})->Args({5, 1})->Args({5, 8})->Args({5, 256});
+BENCHMARK(BM_BalanceEvaluate)
+    ->ArgNames({"modes", "lanes"})
+    ->ArgsProduct({{2, 3, 4, 5}, {64}})
+    ->Args({5, 1})
+    ->Args({5, 8})
+    ->Args({5, 256});
 
 // Independent operation plus one synergy mode (evaluate's only_mode): the cost of each mode.
 void BM_BalanceEvaluateMode(benchmark::State& state) {

@@ -37,15 +37,24 @@ std::vector<double> uniforms(std::size_t n) {
 /// case's (the truncated normals are +-2 sd, as in distributions/biomass.csv).
 Distribution kind(std::size_t index) {
   switch (index) {
-    case 0: return Fixed(1.0);
-    case 1: return Uniform(62.0, 94.0);
-    case 2: return Normal(0.225, 0.0075);
-    case 3: return TruncNormal(0.225, 0.0075, 0.21, 0.24);
-    case 4: return LogNormal::from_mean_sd(1.0, 0.2);
-    case 5: return Triangular(4.7, 5.18, 5.7);
-    case 6: return Pert(13.5, 14.9, 16.5);
-    case 7: return Beta(2.0, 5.0, 0.0, 1.0);
-    case 8: return LogUniform(0.01, 100.0);
+    case 0:
+      return Fixed(1.0);
+    case 1:
+      return Uniform(62.0, 94.0);
+    case 2:
+      return Normal(0.225, 0.0075);
+    case 3:
+      return TruncNormal(0.225, 0.0075, 0.21, 0.24);
+    case 4:
+      return LogNormal::from_mean_sd(1.0, 0.2);
+    case 5:
+      return Triangular(4.7, 5.18, 5.7);
+    case 6:
+      return Pert(13.5, 14.9, 16.5);
+    case 7:
+      return Beta(2.0, 5.0, 0.0, 1.0);
+    case 8:
+      return LogUniform(0.01, 100.0);
     default: {
       std::vector<double> values, probabilities;
       for (int i = 0; i < 8; ++i) values.push_back(i), probabilities.push_back(0.125);
@@ -103,9 +112,9 @@ void BM_DesignFillBlock(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   items(state, DRAWS, "ns_per_point");
-  state.counters["ns_per_coordinate"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * DRAWS * static_cast<double>(dim) * 1e-9,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_coordinate"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * DRAWS * static_cast<double>(dim) * 1e-9,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.SetLabel(std::string(to_string(method)));
 }
 BENCHMARK(BM_DesignFillBlock)->ArgNames({"method", "dim"})->ArgsProduct({{0, 1, 2}, {3, 50}});
@@ -125,7 +134,8 @@ BENCHMARK(BM_RngMakeEngine);
 // normal, 6 PERT, as in distributions/biomass.csv): ns per run.
 void BM_ProblemToPhysical(benchmark::State& state) {
   const BalancePlan plan = BalancePlan::compile(read_case(std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass"));
-  const Problem problem = read_distributions(std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv", plan.parameters());
+  const Problem problem =
+      read_distributions(std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv", plan.parameters());
   const std::size_t d = problem.dimension();
   const UnitDesign design(SamplingMethod::mc, d, DRAWS, 1);
   std::vector<double> u(DRAWS * d), x(DRAWS * d);

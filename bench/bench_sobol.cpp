@@ -74,9 +74,10 @@ void run_sobol_loop(benchmark::State& state, const Model& model, const Problem& 
   }
   const auto it = static_cast<double>(state.iterations());
   state.SetItemsProcessed(static_cast<std::int64_t>(it * static_cast<double>(rows)));
-  state.counters["base_per_second"] = benchmark::Counter(it * static_cast<double>(base_runs), benchmark::Counter::kIsRate);
-  state.counters["ns_per_run"] =
-      benchmark::Counter(it * static_cast<double>(rows) * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["base_per_second"] =
+      benchmark::Counter(it * static_cast<double>(base_runs), benchmark::Counter::kIsRate);
+  state.counters["ns_per_run"] = benchmark::Counter(it * static_cast<double>(rows) * 1e-9,
+                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // Ishigami (D = 3, 5 rows per base sample): how cost grows with N, and 1 vs 2 threads.
@@ -133,8 +134,10 @@ void BM_SobolModelOnly(benchmark::State& state) {
     model = &biomass->model;
     problem = &biomass->problem;
   } else {
-    if (which == 0) analytic = std::make_unique<IshigamiModel>();
-    else analytic = std::make_unique<SobolGModel>(g_coefficients(20));
+    if (which == 0)
+      analytic = std::make_unique<IshigamiModel>();
+    else
+      analytic = std::make_unique<SobolGModel>(g_coefficients(20));
     analytic_prob = std::make_unique<Problem>(analytic_problem(*analytic));
     model = analytic.get();
     problem = analytic_prob.get();
@@ -156,7 +159,8 @@ void BM_SobolModelOnly(benchmark::State& state) {
   }
   const auto rows = static_cast<double>(state.iterations()) * ROWS;
   state.SetItemsProcessed(static_cast<std::int64_t>(rows));
-  state.counters["ns_per_run"] = benchmark::Counter(rows * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_run"] =
+      benchmark::Counter(rows * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.SetLabel(which == 0 ? "ishigami" : which == 1 ? "sobol-g d=20" : "biomass");
 }
 BENCHMARK(BM_SobolModelOnly)->ArgName("model")->DenseRange(0, 2);
@@ -180,9 +184,10 @@ void BM_SobolAccumulatorAdd(benchmark::State& state) {
   }
   const auto n = static_cast<double>(state.iterations()) * SAMPLES;
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
-  state.counters["ns_per_base_sample"] = benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.counters["ns_per_index_pair"] =
-      benchmark::Counter(n * static_cast<double>(d * k) * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_base_sample"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_index_pair"] = benchmark::Counter(n * static_cast<double>(d * k) * 1e-9,
+                                                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_SobolAccumulatorAdd)->ArgNames({"params", "outputs"})->Args({3, 1})->Args({20, 1})->Args({49, 10});
 

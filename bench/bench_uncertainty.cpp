@@ -48,7 +48,8 @@ constexpr std::size_t BLOCK = 4096;  // UncertaintyConfig's default block size
 void runs_processed(benchmark::State& state, std::uint64_t runs_per_iteration) {
   const auto runs = static_cast<double>(state.iterations()) * static_cast<double>(runs_per_iteration);
   state.SetItemsProcessed(static_cast<std::int64_t>(runs));
-  state.counters["ns_per_run"] = benchmark::Counter(runs * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_run"] =
+      benchmark::Counter(runs * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // run_uncertainty end to end (pilot, design, quantiles, model, statistics, ordered merges),
@@ -100,7 +101,8 @@ void BM_UncertaintyModelOnly(benchmark::State& state) {
     std::vector<RunStatus> status;
   };
   tbb::enumerable_thread_specific<Scratch> scratch([&] {
-    return Scratch{b.model.make_workspace(BLOCK), std::vector<double>(BLOCK * k), std::vector<RunStatus>(BLOCK * modes)};
+    return Scratch{b.model.make_workspace(BLOCK), std::vector<double>(BLOCK * k),
+                   std::vector<RunStatus>(BLOCK * modes)};
   });
   for (auto _ : state) {
     tbb::parallel_for(std::size_t{0}, n / BLOCK, [&](std::size_t blk) {
@@ -141,7 +143,8 @@ BENCHMARK(BM_UncertaintyDraw)->ArgName("method")->DenseRange(0, 2);
 std::vector<double> output_values(std::size_t n, std::uint64_t block) {
   Engine engine = make_engine(2, Stream::sampling, block);
   std::vector<double> v(n);
-  for (double& x : v) x = 5.0 + 0.3 * (next_open_unit(engine) + next_open_unit(engine) + next_open_unit(engine) - 1.5) * 2.0;
+  for (double& x : v)
+    x = 5.0 + 0.3 * (next_open_unit(engine) + next_open_unit(engine) + next_open_unit(engine) - 1.5) * 2.0;
   return v;
 }
 
@@ -158,7 +161,8 @@ void BM_OutputStatsAdd(benchmark::State& state) {
   }
   const auto n = static_cast<double>(state.iterations()) * BLOCK;
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
-  state.counters["ns_per_add"] = benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_add"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_OutputStatsAdd)->ArgName("bins")->Arg(256)->Arg(2048)->Arg(16384);
 
@@ -173,7 +177,8 @@ void BM_MomentsAdd(benchmark::State& state) {
   }
   const auto n = static_cast<double>(state.iterations()) * BLOCK;
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
-  state.counters["ns_per_add"] = benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_add"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_MomentsAdd);
 
@@ -187,7 +192,8 @@ void BM_HistogramAdd(benchmark::State& state) {
   }
   const auto n = static_cast<double>(state.iterations()) * BLOCK;
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
-  state.counters["ns_per_add"] = benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_add"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_HistogramAdd)->ArgName("bins")->Arg(2048);
 
@@ -200,7 +206,8 @@ void BM_UncertaintyAccumulateRun(benchmark::State& state) {
   for (std::size_t o = 0; o < OUTPUTS; ++o) y.push_back(output_values(RUNS, 10 + o));
   std::vector<OutputStats> outputs;
   std::vector<PairComparison> pairs;
-  for (std::size_t o = 0; o < OUTPUTS; ++o) outputs.emplace_back(Histogram::with_range_from_pilot(y[o], 2048), std::vector<double>{});
+  for (std::size_t o = 0; o < OUTPUTS; ++o)
+    outputs.emplace_back(Histogram::with_range_from_pilot(y[o], 2048), std::vector<double>{});
   std::vector<double> diff(RUNS);
   for (std::size_t p = 0; p < PAIRS; ++p) {
     for (std::size_t i = 0; i < RUNS; ++i) diff[i] = y[p % OUTPUTS][i] - y[(p + 1) % OUTPUTS][i];
@@ -240,7 +247,8 @@ void BM_PairComparisonAdd(benchmark::State& state) {
   }
   const auto n = static_cast<double>(state.iterations()) * BLOCK;
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
-  state.counters["ns_per_add"] = benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_add"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_PairComparisonAdd)->ArgName("bins")->Arg(2048);
 

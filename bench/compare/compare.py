@@ -350,7 +350,7 @@ def targets(args):
     scale = args.targets_scale  # 1 = the sizes of issue 5; 1/16 etc. for a quick look
 
     def sens(spec, n, threads, seed=1):
-        out = os.path.join(work, f"t-sens-{abs(hash((spec, n, threads)))}")
+        out = os.path.join(work, f"t-sens-{spec.split(':')[0]}-{n}-{threads}")
         return timed([s, "sensitivity", "--model", spec, "--base-runs", str(n), "--seed", str(seed), "--threads",
                       str(threads), "--quiet", "--out", out], log)
 

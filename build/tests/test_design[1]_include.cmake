@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/tests/test_design[1]_tests.cmake")
-  include("/work/main/build/tests/test_design[1]_tests.cmake")
-else()
-  add_test(test_design_NOT_BUILT test_design_NOT_BUILT)
-endif()

@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/tests/test_distributions[1]_tests.cmake")
-  include("/work/main/build/tests/test_distributions[1]_tests.cmake")
-else()
-  add_test(test_distributions_NOT_BUILT test_distributions_NOT_BUILT)
-endif()
