@@ -6,6 +6,8 @@
 #include "cli.hpp"
 
 #include <gtest/gtest.h>
+
+#include "scratch_dir.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,29 +104,10 @@ std::vector<std::string> split_commas(const std::string& line) {
   return cells;
 }
 
-// A fresh directory per test and process, removed at the end.
-class ScratchDir {
+// One scratch directory per test (tests/scratch_dir.hpp), under /tmp/symbiomc_test_cli.
+class ScratchDir : public symbiomc::testing_support::ScratchDir {
  public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path parent = fs::temp_directory_path() / "symbiomc_test_cli";
-    fs::create_directories(parent);
-    const std::string stem = std::string(info->test_suite_name()) + "." + info->name() + "." + std::to_string(::getpid());
-    for (int suffix = 0;; ++suffix) {
-      dir_ = parent / (stem + "." + std::to_string(suffix));
-      if (fs::create_directory(dir_)) break;
-    }
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] fs::path path() const { return dir_; }
-
- private:
-  fs::path dir_;
+  ScratchDir() : symbiomc::testing_support::ScratchDir("symbiomc_test_cli") {}
 };
 
 std::string read_text(const fs::path& path) {

@@ -8,6 +8,8 @@
 #include "symbiomc/sensitivity.hpp"
 
 #include <gtest/gtest.h>
+
+#include "scratch_dir.hpp"
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 #include <unistd.h>
@@ -74,29 +76,10 @@ constexpr std::uint64_t COVERAGE_N = 1u << 16;
 
 // ---- helpers
 
-class ScratchDir {
+// One scratch directory per test (tests/scratch_dir.hpp), under /tmp/symbiomc_test_sensitivity.
+class ScratchDir : public symbiomc::testing_support::ScratchDir {
  public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path parent = fs::temp_directory_path() / "symbiomc_test_sensitivity";
-    fs::create_directories(parent);
-    const std::string stem = std::string(info->test_suite_name()) + "." + info->name() + "." + std::to_string(::getpid());
-    for (int suffix = 0;; ++suffix) {
-      dir_ = parent / (stem + "." + std::to_string(suffix));
-      if (fs::create_directory(dir_)) break;
-    }
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] fs::path path() const { return dir_; }
-  [[nodiscard]] std::string sub(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
+  ScratchDir() : symbiomc::testing_support::ScratchDir("symbiomc_test_sensitivity") {}
 };
 
 std::string read_text(const fs::path& path) {

@@ -9,6 +9,8 @@
 #include "symbiomc/uncertainty.hpp"
 
 #include <gtest/gtest.h>
+
+#include "scratch_dir.hpp"
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 #include <unistd.h>
@@ -63,30 +65,10 @@ const std::vector<std::string> RESULT_FILES = {"summary.csv",  "quantiles.csv", 
 
 // ---- helpers
 
-// A fresh directory per test and process, removed at the end.
-class ScratchDir {
+// One scratch directory per test (tests/scratch_dir.hpp), under /tmp/symbiomc_test_uncertainty.
+class ScratchDir : public symbiomc::testing_support::ScratchDir {
  public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path parent = fs::temp_directory_path() / "symbiomc_test_uncertainty";
-    fs::create_directories(parent);
-    const std::string stem = std::string(info->test_suite_name()) + "." + info->name() + "." + std::to_string(::getpid());
-    for (int suffix = 0;; ++suffix) {
-      dir_ = parent / (stem + "." + std::to_string(suffix));
-      if (fs::create_directory(dir_)) break;
-    }
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] fs::path path() const { return dir_; }
-  [[nodiscard]] std::string sub(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
+  ScratchDir() : symbiomc::testing_support::ScratchDir("symbiomc_test_uncertainty") {}
 };
 
 std::string read_text(const fs::path& path) {
