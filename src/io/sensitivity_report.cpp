@@ -13,12 +13,6 @@ namespace symbiomc {
 
 namespace {
 
-std::string num(double value) {
-  if (!std::isfinite(value)) return std::isnan(value) ? "" : (value > 0 ? "inf" : "-inf");
-  char buffer[32];
-  const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, r.ptr);
-}
 
 std::string header_comment(const Provenance& prov, const std::string& what) {
   std::ostringstream out;
@@ -92,10 +86,10 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
       std::string warning;
       if (est.zero_variance) warning = "output does not vary: indices are 0 by definition";
       else if (est.sum_first < LOW_FIRST_ORDER_SHARE)
-        warning = "first-order effects explain only " + num(std::round(est.sum_first * 1000) / 10) +
+        warning = "first-order effects explain only " + csv_number(std::round(est.sum_first * 1000) / 10) +
                   " % of the variance: interactions dominate";
-      summary << prefix << e.n_base << "," << r.dropped_base_samples[m] << "," << num(est.mean) << "," << num(est.variance)
-              << "," << (est.zero_variance ? "yes" : "no") << "," << num(est.sum_first) << "," << warning << "\n";
+      summary << prefix << e.n_base << "," << r.dropped_base_samples[m] << "," << csv_number(est.mean) << "," << csv_number(est.variance)
+              << "," << (est.zero_variance ? "yes" : "no") << "," << csv_number(est.sum_first) << "," << warning << "\n";
       outputs_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"unit", label.unit},
                               {"base_samples_used", e.n_base}, {"dropped_base_samples", r.dropped_base_samples[m]},
                               {"mean", est.mean}, {"variance", est.variance}, {"zero_variance", est.zero_variance},
@@ -105,8 +99,8 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
         const IndexEstimate& st = est.total[f];
         const std::size_t rank = est.rank_by_total[f];
         const bool overlaps = est.total_overlaps_next[f];
-        indices << prefix << r.factors[f].name << "," << (r.factors[f].is_group ? "group" : "parameter") << "," << num(s1.value)
-                << "," << num(s1.low) << "," << num(s1.high) << "," << num(st.value) << "," << num(st.low) << "," << num(st.high)
+        indices << prefix << r.factors[f].name << "," << (r.factors[f].is_group ? "group" : "parameter") << "," << csv_number(s1.value)
+                << "," << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << "," << csv_number(st.low) << "," << csv_number(st.high)
                 << "," << rank << "," << (s1.indistinguishable_from_zero ? "yes" : "no") << ","
                 << (st.indistinguishable_from_zero ? "yes" : "no") << "," << (overlaps ? "yes" : "no") << "\n";
         all.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"unit", label.unit}, {"parameter", r.factors[f].name},
@@ -120,7 +114,7 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
           for (std::size_t b = a + 1; b < r.factors.size(); ++b) {
             const IndexEstimate& s2 = est.second[pair_index(a, b, r.factors.size())];
             second << prefix.substr(0, prefix.size() - label.unit.size() - 1) << r.factors[a].name << "," << r.factors[b].name << ","
-                   << num(s2.value) << "," << num(s2.low) << "," << num(s2.high) << "\n";
+                   << csv_number(s2.value) << "," << csv_number(s2.low) << "," << csv_number(s2.high) << "\n";
             second_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"parameter_a", r.factors[a].name},
                                    {"parameter_b", r.factors[b].name}, {"S2", s2.value}, {"S2_low", s2.low}, {"S2_high", s2.high}});
           }
@@ -135,8 +129,8 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
           const auto& s1 = e.outputs[o].first[f];
           const auto& st = e.outputs[o].total[f];
           convergence << r.modes[m] << "," << r.outputs[m][o].output << "," << r.factors[f].name << "," << snap.base_runs << ","
-                      << num(s1.value) << "," << num(s1.low) << "," << num(s1.high) << "," << num(st.value) << "," << num(st.low)
-                      << "," << num(st.high) << "\n";
+                      << csv_number(s1.value) << "," << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << "," << csv_number(st.low)
+                      << "," << csv_number(st.high) << "\n";
           conv.push_back({{"mode", r.modes[m]}, {"output", r.outputs[m][o].output}, {"parameter", r.factors[f].name},
                           {"base_runs", snap.base_runs}, {"S1", s1.value}, {"ST", st.value}, {"ST_low", st.low}, {"ST_high", st.high}});
         }
@@ -181,7 +175,7 @@ void write_morris_report(const MorrisResult& r, const Provenance& prov, const st
         const MorrisEffect& eff = e.at(f, o);
         const std::size_t rank = e.rank_by_mu_star[o][f];
         csv << r.modes[m] << "," << r.outputs[m][o].output << "," << r.outputs[m][o].unit << "," << factor_names[f] << ","
-            << num(eff.mu) << "," << num(eff.mu_star) << "," << num(eff.sigma) << "," << num(eff.mu_star_std_error) << "," << rank
+            << csv_number(eff.mu) << "," << csv_number(eff.mu_star) << "," << csv_number(eff.sigma) << "," << csv_number(eff.mu_star_std_error) << "," << rank
             << "," << eff.count << "\n";
         effects.push_back({{"mode", r.modes[m]}, {"output", r.outputs[m][o].output}, {"parameter", factor_names[f]},
                            {"mu", eff.mu}, {"mu_star", eff.mu_star}, {"sigma", eff.sigma},

@@ -16,12 +16,6 @@ namespace symbiomc {
 
 namespace {
 
-std::string num(double value) {
-  if (!std::isfinite(value)) return std::isnan(value) ? "" : (value > 0 ? "inf" : "-inf");
-  char buffer[32];
-  const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, r.ptr);
-}
 
 nlohmann::json json_number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
@@ -45,6 +39,13 @@ double moment_or_nan(const Moments& m, double (Moments::*f)() const, std::uint64
 }
 
 }  // namespace
+
+std::string csv_number(double value) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "" : (value > 0 ? "inf" : "-inf");
+  char buffer[32];
+  const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, r.ptr);
+}
 
 QuantileReport report_quantile(const Histogram& histogram, double p, double conf_level) {
   QuantileReport q;
@@ -132,29 +133,29 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
         return NAN;
       };
       const std::string prefix = r.modes[m] + "," + out.label.output + "," + out.label.unit + ",";
-      summary << prefix << mom.count() << "," << num(mean) << "," << num(sd) << "," << num(se) << "," << num(ci.first) << ","
-              << num(ci.second) << "," << num(level) << "," << num(hist.count() ? hist.min() : NAN) << "," << num(q_at(0.05))
-              << "," << num(q_at(0.5)) << "," << num(q_at(0.95)) << "," << num(hist.count() ? hist.max() : NAN) << ","
-              << num(p_pos) << "," << num(p_pos_ci.first) << "," << num(p_pos_ci.second) << "\n";
+      summary << prefix << mom.count() << "," << csv_number(mean) << "," << csv_number(sd) << "," << csv_number(se) << "," << csv_number(ci.first) << ","
+              << csv_number(ci.second) << "," << csv_number(level) << "," << csv_number(hist.count() ? hist.min() : NAN) << "," << csv_number(q_at(0.05))
+              << "," << csv_number(q_at(0.5)) << "," << csv_number(q_at(0.95)) << "," << csv_number(hist.count() ? hist.max() : NAN) << ","
+              << csv_number(p_pos) << "," << csv_number(p_pos_ci.first) << "," << csv_number(p_pos_ci.second) << "\n";
       nlohmann::json qjson = nlohmann::json::object(), qerr = nlohmann::json::object();
       for (const auto& q : qs) {
-        quantiles << prefix << num(q.p) << "," << num(q.value) << "," << num(q.error_bound) << "," << num(q.ci_low) << ","
-                  << num(q.ci_high) << "\n";
+        quantiles << prefix << csv_number(q.p) << "," << csv_number(q.value) << "," << csv_number(q.error_bound) << "," << csv_number(q.ci_low) << ","
+                  << csv_number(q.ci_high) << "\n";
         qjson[quantile_key(q.p)] = json_number(q.value);
         qerr[quantile_key(q.p)] = json_number(q.error_bound);
       }
       const auto edges = hist.bin_edges();
       const auto counts = hist.bin_counts();
-      if (hist.underflow()) histograms << prefix << num(hist.min()) << "," << num(edges.front()) << "," << hist.underflow() << "\n";
+      if (hist.underflow()) histograms << prefix << csv_number(hist.min()) << "," << csv_number(edges.front()) << "," << hist.underflow() << "\n";
       for (std::size_t b = 0; b < counts.size(); ++b)
-        if (counts[b]) histograms << prefix << num(edges[b]) << "," << num(edges[b + 1]) << "," << counts[b] << "\n";
-      if (hist.overflow()) histograms << prefix << num(edges.back()) << "," << num(hist.max()) << "," << hist.overflow() << "\n";
+        if (counts[b]) histograms << prefix << csv_number(edges[b]) << "," << csv_number(edges[b + 1]) << "," << counts[b] << "\n";
+      if (hist.overflow()) histograms << prefix << csv_number(edges.back()) << "," << csv_number(hist.max()) << "," << hist.overflow() << "\n";
       nlohmann::json tjson = nlohmann::json::array();
       for (std::size_t t = 0; t < exceed.thresholds().size(); ++t) {
         const double prob = exceed.count() ? exceed.prob_above(t) : NAN;
         const auto pci = exceed.count() ? exceed.prob_above_ci(t, level) : std::pair<double, double>{NAN, NAN};
-        thresholds << prefix << num(exceed.thresholds()[t]) << "," << num(prob) << "," << num(pci.first) << ","
-                   << num(pci.second) << "\n";
+        thresholds << prefix << csv_number(exceed.thresholds()[t]) << "," << csv_number(prob) << "," << csv_number(pci.first) << ","
+                   << csv_number(pci.second) << "\n";
         tjson.push_back({{"threshold", exceed.thresholds()[t]}, {"prob_above", json_number(prob)},
                          {"ci", {json_number(pci.first), json_number(pci.second)}}});
       }
@@ -195,8 +196,8 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
     const auto q50 = report_quantile(pc.difference_histogram(), 0.5, level);
     const auto q95 = report_quantile(pc.difference_histogram(), 0.95, level);
     comparisons << c.output << "," << c.unit << "," << r.modes[c.mode_a] << "," << r.modes[c.mode_b] << "," << pc.count() << ","
-                << num(prob) << "," << num(pci.first) << "," << num(pci.second) << "," << num(mean) << "," << num(sd) << ","
-                << num(q5.value) << "," << num(q50.value) << "," << num(q95.value) << "\n";
+                << csv_number(prob) << "," << csv_number(pci.first) << "," << csv_number(pci.second) << "," << csv_number(mean) << "," << csv_number(sd) << ","
+                << csv_number(q5.value) << "," << csv_number(q50.value) << "," << csv_number(q95.value) << "\n";
     comps.push_back({{"output", c.output}, {"unit", c.unit}, {"mode_a", r.modes[c.mode_a]}, {"mode_b", r.modes[c.mode_b]},
                      {"runs", pc.count()}, {"prob_a_greater", json_number(prob)},
                      {"prob_a_greater_ci", {json_number(pci.first), json_number(pci.second)}},
@@ -212,7 +213,7 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
     for (std::size_t s = 1; s < RUN_STATUS_COUNT; ++s) {
       const auto count = r.failures[m][s];
       const std::string reason(to_string(static_cast<RunStatus>(s)));
-      failures << r.modes[m] << "," << reason << "," << count << "," << num(r.runs ? static_cast<double>(count) / static_cast<double>(r.runs) : 0.0) << "\n";
+      failures << r.modes[m] << "," << reason << "," << count << "," << csv_number(r.runs ? static_cast<double>(count) / static_cast<double>(r.runs) : 0.0) << "\n";
       fm[reason] = count;
     }
     fails[r.modes[m]] = fm;
