@@ -4,7 +4,10 @@
 # TARGET=<name> builds one target only (default: everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-debian.sh
+# An MPI build (-DSYMBIOMC_MPI=ON) also needs Open MPI; the default build does not.
+extra_packages=()
+[[ " $* " == *" -DSYMBIOMC_MPI=ON "* ]] && extra_packages=(libopenmpi-dev openmpi-bin)
+bash scripts/setup-debian.sh "${extra_packages[@]}"
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target "$TARGET"}

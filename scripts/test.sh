@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite. With --sanitize: a separate Debug build under
-# AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/). Warnings are errors in both.
+# Builds and runs the whole test suite. The optimised build (build/) includes MPI, so the
+# MPI tests (1, 2, 3 ranks, byte-identical results) run too; with --sanitize: a separate Debug
+# build without MPI under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/), which
+# also covers the build that needs no MPI. Warnings are errors in both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--sanitize" ]]; then
@@ -9,6 +11,6 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
   export BUILD_DIR=build
-  bash scripts/build.sh -DSYMBIOMC_WERROR=ON
+  bash scripts/build.sh -DSYMBIOMC_WERROR=ON -DSYMBIOMC_MPI=ON
 fi
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"

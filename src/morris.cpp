@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 #include <boost/random/uniform_int_distribution.hpp>
@@ -193,6 +194,40 @@ MorrisEstimates MorrisAccumulator::finalize() const {
     for (std::size_t p = 0; p < n_factors_; ++p) out.rank_by_mu_star[k][order[p]] = p + 1;
   }
   return out;
+}
+
+void MorrisAccumulator::save(ByteWriter& out) const {
+  // Raw Welford moments: mean and m2 cannot be recovered exactly from the finalized mu and sigma.
+  std::vector<std::uint64_t> counts;
+  std::vector<double> sums;
+  counts.reserve(moments_.size());
+  sums.reserve(4 * moments_.size());
+  for (const Moments& m : moments_) {
+    counts.push_back(m.n);
+    sums.insert(sums.end(), {m.mean, m.m2, m.abs_mean, m.abs_m2});
+  }
+  out.u64(n_factors_);
+  out.u64(n_outputs_);
+  out.u64s(counts);
+  out.f64s(sums);
+}
+
+MorrisAccumulator MorrisAccumulator::load(ByteReader& in) {
+  const std::uint64_t d = in.u64();
+  const std::uint64_t k = in.u64();
+  const std::vector<std::uint64_t> counts = in.u64s();
+  const std::vector<double> sums = in.f64s();
+  // counts.size() == d * k, tested without the product (d and k come from the input).
+  if (d == 0 || k == 0 || counts.size() % d != 0 || counts.size() / d != k || sums.size() != 4 * counts.size()) {
+    in.fail("a Morris accumulator with at least one factor and output and n_factors x n_outputs moments");
+  }
+  MorrisAccumulator acc(d, k);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    Moments& m = acc.moments_[i];
+    m = {counts[i], sums[4 * i], sums[4 * i + 1], sums[4 * i + 2], sums[4 * i + 3]};
+    if (m.n == 0 && !(m == Moments{})) in.fail("all-zero moments for a (factor, output) without effects");
+  }
+  return acc;
 }
 
 }  // namespace symbiomc

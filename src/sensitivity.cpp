@@ -9,6 +9,7 @@
 #include <cmath>
 #include <optional>
 
+#include "symbiomc/byte_stream.hpp"
 #include "symbiomc/rng.hpp"
 #include "symbiomc/uncertainty.hpp"
 
@@ -38,12 +39,74 @@ struct Scratch {
   std::vector<RunStatus> status;
 };
 
+/// What a block, a segment or the running total of one replicate holds.
 struct SobolBlock {
   std::size_t replicate = 0;
   std::vector<SobolAccumulator> accumulators;  ///< [mode]
   std::vector<std::uint64_t> dropped;          ///< [mode]
   std::vector<std::uint64_t> failed_rows;      ///< [mode * RUN_STATUS_COUNT + status]
   std::uint64_t rows = 0;
+
+  /// Folds a later block of the same replicate in.
+  void absorb(const SobolBlock& later) {
+    for (std::size_t m = 0; m < accumulators.size(); ++m) {
+      accumulators[m].merge(later.accumulators[m]);
+      dropped[m] += later.dropped[m];
+    }
+    for (std::size_t i = 0; i < failed_rows.size(); ++i) failed_rows[i] += later.failed_rows[i];
+    rows += later.rows;
+  }
+
+  void save(ByteWriter& out) const {
+    out.u64(accumulators.size());
+    for (const auto& a : accumulators) a.save(out);
+    out.u64s(dropped);
+    out.u64s(failed_rows);
+    out.u64(rows);
+  }
+
+  /// Reads what save() wrote for replicate `replicate`, checking the number of modes.
+  static SobolBlock load(ByteReader& in, std::size_t replicate, std::size_t modes) {
+    SobolBlock blk;
+    blk.replicate = replicate;
+    if (in.u64() != modes) in.fail("one Sobol' accumulator per mode");
+    for (std::size_t m = 0; m < modes; ++m) blk.accumulators.push_back(SobolAccumulator::load(in));
+    blk.dropped = in.u64s();
+    blk.failed_rows = in.u64s();
+    if (blk.dropped.size() != modes || blk.failed_rows.size() != modes * RUN_STATUS_COUNT) in.fail("per-mode failure counts");
+    blk.rows = in.u64();
+    return blk;
+  }
+};
+
+/// What a block, a segment or the running total of a Morris screening holds.
+struct MorrisBlock {
+  std::vector<MorrisAccumulator> accumulators;  ///< [mode]
+  std::vector<std::uint64_t> dropped;           ///< [mode]
+  std::uint64_t rows = 0;
+
+  void absorb(const MorrisBlock& later) {
+    for (std::size_t m = 0; m < accumulators.size(); ++m) {
+      accumulators[m].merge(later.accumulators[m]);
+      dropped[m] += later.dropped[m];
+    }
+    rows += later.rows;
+  }
+  void save(ByteWriter& out) const {
+    out.u64(accumulators.size());
+    for (const auto& a : accumulators) a.save(out);
+    out.u64s(dropped);
+    out.u64(rows);
+  }
+  static MorrisBlock load(ByteReader& in, std::size_t modes) {
+    MorrisBlock blk;
+    if (in.u64() != modes) in.fail("one Morris accumulator per mode");
+    for (std::size_t m = 0; m < modes; ++m) blk.accumulators.push_back(MorrisAccumulator::load(in));
+    blk.dropped = in.u64s();
+    if (blk.dropped.size() != modes) in.fail("one dropped-trajectory count per mode");
+    blk.rows = in.u64();
+    return blk;
+  }
 };
 
 /// The accumulator ranks all factors together; a group overlaps its members, so parameters
@@ -71,6 +134,32 @@ void rank_by_kind(SobolEstimates& estimates, const std::vector<SobolFactor>& fac
     out.sum_first = sum_first;
   }
 }
+
+}  // namespace
+
+std::vector<IdentityEntry> result_identity(const SobolConfig& c) {
+  return {{"base runs", message(c.base_runs)},
+          {"seed", message(c.seed)},
+          {"sampling", std::string(to_string(c.method))},
+          {"replicates", message(c.method == SamplingMethod::qmc ? c.replicates : 1)},
+          {"second order", c.second_order ? "yes" : "no"},
+          {"groups", c.groups ? "yes" : "no"},
+          {"confidence level", message(c.conf_level)},
+          {"base block", message(c.base_block)},
+          {"segment blocks", message(c.segment_blocks)},
+          {"target CI width", message(c.target_ci_width)},
+          {"max base runs", message(c.max_base_runs)}};
+}
+
+std::vector<IdentityEntry> result_identity(const MorrisConfig& c) {
+  return {{"trajectories", message(c.trajectories)},
+          {"levels", message(c.levels)},
+          {"seed", message(c.seed)},
+          {"block", message(c.block)},
+          {"segment blocks", message(c.segment_blocks)}};
+}
+
+namespace {
 
 void check_cancel(const std::atomic<bool>* cancel, std::uint64_t done) {
   if (cancel && cancel->load()) throw RunInterrupted(message("interrupted after ", done, " model runs"));
@@ -264,67 +353,147 @@ SobolResult run_sobol(const Model& model, const Problem& problem, const SobolCon
     }
     return out;
   };
-
-  const std::size_t wave = 4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
-  std::uint64_t next_block = 0;  // local block index reached in every replicate
-  std::uint64_t target = per_replicate;
-  const std::uint64_t total_planned = per_replicate * replicates;
-  std::vector<std::uint64_t> marks;
-  for (std::uint64_t div : {8, 4, 2, 1})
-    if (per_replicate / div >= 2) marks.push_back(per_replicate / div);
-  std::size_t next_mark = 0;
-  std::vector<SobolBlock> wave_results;
-  for (;;) {
-    const std::uint64_t blocks_needed = (target + block - 1) / block;
-    while (next_block < blocks_needed) {
-      check_cancel(config.cancel, result.model_runs);
-      // A wave never crosses a convergence mark, so each snapshot sees exactly its prefix.
-      std::uint64_t wave_end_block = std::min<std::uint64_t>(blocks_needed, next_block + std::max<std::size_t>(1, wave / replicates));
-      if (next_mark < marks.size()) wave_end_block = std::min<std::uint64_t>(wave_end_block, (marks[next_mark] + block - 1) / block);
-      wave_end_block = std::max(wave_end_block, next_block + 1);
-      const std::size_t count = static_cast<std::size_t>((wave_end_block - next_block) * replicates);
-      wave_results.assign(count, SobolBlock{});
-      tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
-        const std::size_t r = i % replicates;
-        const std::uint64_t b = next_block + i / replicates;
-        SobolBlock blk = fresh_block(r);
-        run_one(r, b, target, blk);
-        wave_results[i] = std::move(blk);
-      });
-      for (auto& blk : wave_results) {  // block order: local block, then replicate
-        SobolBlock& run = running[blk.replicate];
-        for (std::size_t m = 0; m < modes; ++m) {
-          run.accumulators[m].merge(blk.accumulators[m]);
-          result.dropped_base_samples[m] += blk.dropped[m];
-          for (std::size_t s = 0; s < RUN_STATUS_COUNT; ++s) result.failed_rows[m][s] += blk.failed_rows[m * RUN_STATUS_COUNT + s];
-        }
-        result.model_runs += blk.rows;
-      }
-      next_block = wave_end_block;
-      const std::uint64_t reached = std::min<std::uint64_t>(next_block * block, target);
-      if (config.progress) config.progress(std::min(reached * replicates, total_planned), std::max(total_planned, reached * replicates));
-      while (next_mark < marks.size() && reached >= marks[next_mark]) {
-        result.convergence.push_back({reached * replicates, estimates_now()});
-        ++next_mark;
-      }
-    }
-    result.base_runs = std::min<std::uint64_t>(next_block * block, target) * replicates;
-    result.estimates = estimates_now();
-    // Widest total-index interval, for --target-ci-width.
+  auto widest_total_interval = [&](const std::vector<SobolEstimates>& estimates) {
     double widest = 0.0;
-    for (const auto& e : result.estimates)
+    for (const auto& e : estimates)
       for (const auto& o : e.outputs)
         if (!o.zero_variance)
           for (const auto& t : o.total) widest = std::max(widest, t.high - t.low);
-    result.widest_total_ci = widest;
-    if (!(config.target_ci_width > 0) || widest <= config.target_ci_width) break;
-    if (target * 2 > cap_per_replicate) {
-      result.target_reached = false;
-      break;
+    return widest;
+  };
+
+  // Index-defined segments over local blocks (each covering every replicate): at most
+  // segment_blocks blocks, cut at every convergence mark and at every N a doubling may reach,
+  // so a snapshot or a stopping decision always falls on a segment boundary.
+  std::vector<std::uint64_t> stage_targets{per_replicate};
+  if (doubling)
+    while (stage_targets.back() * 2 <= cap_per_replicate) stage_targets.push_back(stage_targets.back() * 2);
+  std::vector<std::uint64_t> marks;  // base samples per replicate at which a snapshot is taken
+  for (std::uint64_t div : {8, 4, 2, 1})
+    if (per_replicate / div >= 2) marks.push_back(per_replicate / div);
+  std::vector<std::uint64_t> boundaries;  // local block indices
+  for (std::uint64_t m : marks) boundaries.push_back((m + block - 1) / block);
+  for (std::uint64_t t : stage_targets) boundaries.push_back((t + block - 1) / block);
+  std::sort(boundaries.begin(), boundaries.end());
+  std::vector<std::uint64_t> cuts{0};
+  for (std::uint64_t boundary : boundaries)
+    while (cuts.back() < boundary) cuts.push_back(std::min<std::uint64_t>(boundary, cuts.back() + config.segment_blocks));
+  const std::uint64_t limit = doubling ? cap_per_replicate : per_replicate;
+
+  struct Progress {
+    std::uint64_t next_block = 0;  ///< local blocks folded, in every replicate
+    std::size_t stage = 0;         ///< index into stage_targets
+    std::size_t next_mark = 0;     ///< marks (then stage targets) snapshotted so far
+    bool target_reached = true;
+  } at;
+  const std::uint64_t total_planned = per_replicate * replicates;
+  const std::size_t wave = std::max<std::size_t>(1, 4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()) / replicates);
+  std::vector<SobolBlock> wave_results;
+
+  ResumableStudy study;
+  study.kind = "sobol";
+  study.identity = config.input_identity;
+  for (auto& entry : result_identity(config)) study.identity.push_back(std::move(entry));
+  study.segments.compute = [&](std::uint64_t index, const std::function<void()>& poll) {
+    std::vector<SobolBlock> segment;
+    for (std::size_t r = 0; r < replicates; ++r) segment.push_back(fresh_block(r));
+    for (std::uint64_t b0 = cuts[index]; b0 < cuts[index + 1]; b0 += wave) {
+      check_cancel(config.cancel, result.model_runs);
+      const std::uint64_t b1 = std::min<std::uint64_t>(cuts[index + 1], b0 + wave);
+      const std::size_t count = static_cast<std::size_t>((b1 - b0) * replicates);
+      wave_results.assign(count, SobolBlock{});
+      tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
+        const std::size_t r = i % replicates;
+        SobolBlock blk = fresh_block(r);
+        run_one(r, b0 + i / replicates, limit, blk);
+        wave_results[i] = std::move(blk);
+      });
+      for (const auto& blk : wave_results) segment[blk.replicate].absorb(blk);  // block order, per replicate
+      poll();
     }
-    target *= 2;
-    marks.push_back(target);
-  }
+    ByteWriter out;
+    for (const auto& blk : segment) blk.save(out);
+    return out.take();
+  };
+  study.segments.fold = [&](std::uint64_t index, std::string_view bytes) {
+    ByteReader in(bytes, message("segment ", index));
+    for (std::size_t r = 0; r < replicates; ++r) {
+      const SobolBlock blk = SobolBlock::load(in, r, modes);
+      running[r].absorb(blk);
+      for (std::size_t m = 0; m < modes; ++m) {
+        result.dropped_base_samples[m] += blk.dropped[m];
+        for (std::size_t st = 0; st < RUN_STATUS_COUNT; ++st) result.failed_rows[m][st] += blk.failed_rows[m * RUN_STATUS_COUNT + st];
+      }
+      result.model_runs += blk.rows;
+    }
+    in.expect_end();
+    at.next_block = cuts[index + 1];
+    const std::uint64_t target = stage_targets[at.stage];
+    const std::uint64_t reached = std::min<std::uint64_t>(at.next_block * block, target);
+    if (config.progress) config.progress(std::min(reached * replicates, total_planned), std::max(total_planned, reached * replicates));
+    const auto mark_at = [&](std::size_t i) { return i < marks.size() ? marks[i] : stage_targets[i - marks.size() + 1]; };
+    while (at.next_mark < marks.size() + at.stage && reached >= mark_at(at.next_mark)) {
+      result.convergence.push_back({reached * replicates, estimates_now()});
+      ++at.next_mark;
+    }
+    if (reached < target) return true;
+    // End of a stage: stop unless --target-ci-width asks for a larger N and the cap allows it.
+    if (!doubling || widest_total_interval(estimates_now()) <= config.target_ci_width) return false;
+    if (at.stage + 1 == stage_targets.size()) {
+      at.target_reached = false;
+      return false;
+    }
+    ++at.stage;
+    return true;
+  };
+  study.save_state = [&](ByteWriter& out) {
+    for (const auto& blk : running) blk.save(out);
+    out.u64s(std::span<const std::uint64_t>(result.dropped_base_samples));
+    for (const auto& rows : result.failed_rows) out.u64s(rows);
+    out.u64(result.model_runs);
+    out.u64(at.next_block);
+    out.u64(at.stage);
+    out.u64(at.next_mark);
+    out.boolean(at.target_reached);
+    out.u64(result.convergence.size());
+    for (const auto& snapshot : result.convergence) {
+      out.u64(snapshot.base_runs);
+      out.u64(snapshot.modes.size());
+      for (const auto& e : snapshot.modes) save(out, e);
+    }
+  };
+  study.load_state = [&](ByteReader& in) {
+    for (std::size_t r = 0; r < replicates; ++r) running[r] = SobolBlock::load(in, r, modes);
+    result.dropped_base_samples = in.u64s();
+    if (result.dropped_base_samples.size() != modes) in.fail("one dropped-sample count per mode");
+    for (auto& rows : result.failed_rows) {
+      rows = in.u64s();
+      if (rows.size() != RUN_STATUS_COUNT) in.fail("one failed-row count per run status");
+    }
+    result.model_runs = in.u64();
+    at.next_block = in.u64();
+    at.stage = static_cast<std::size_t>(in.count_at_most(stage_targets.size() - 1, "a stage of this study"));
+    at.next_mark = static_cast<std::size_t>(in.count_at_most(marks.size() + at.stage, "a convergence mark of this study"));
+    at.target_reached = in.boolean();
+    const std::uint64_t snapshots = in.count_at_most(marks.size() + stage_targets.size(), "the number of convergence snapshots");
+    result.convergence.clear();
+    for (std::uint64_t i = 0; i < snapshots; ++i) {
+      SobolSnapshot snapshot;
+      snapshot.base_runs = in.u64();
+      if (in.u64() != modes) in.fail("one estimate per mode");
+      for (std::size_t m = 0; m < modes; ++m) snapshot.modes.push_back(load_sobol_estimates(in));
+      result.convergence.push_back(std::move(snapshot));
+    }
+  };
+  LocalScheduler local;
+  SegmentScheduler& scheduler = config.scheduler ? *config.scheduler : local;
+  run_segments(scheduler, study, cuts.size() - 1, config.checkpoint, config.cancel);
+  if (!scheduler.is_root()) return result;
+
+  result.base_runs = std::min<std::uint64_t>(at.next_block * block, stage_targets[at.stage]) * replicates;
+  result.estimates = estimates_now();
+  result.widest_total_ci = widest_total_interval(result.estimates);
+  result.target_reached = at.target_reached;
   if (result.convergence.empty() || result.convergence.back().base_runs != result.base_runs)
     result.convergence.push_back({result.base_runs, result.estimates});
   return result;
@@ -360,11 +529,6 @@ MorrisResult run_morris(const Model& model, const Problem& problem, const Morris
     s.copula.resize(std::max<std::size_t>(1, problem.scratch_size()));
     return s;
   });
-  struct MorrisBlock {
-    std::vector<MorrisAccumulator> accumulators;
-    std::vector<std::uint64_t> dropped;
-    std::uint64_t rows = 0;
-  };
   auto fresh = [&] {
     MorrisBlock blk;
     for (std::size_t m = 0; m < modes; ++m) blk.accumulators.emplace_back(d, by_mode[m].size());
@@ -412,26 +576,47 @@ MorrisResult run_morris(const Model& model, const Problem& problem, const Morris
   }
   MorrisBlock total = fresh();
   const std::uint64_t blocks = (config.trajectories + block - 1) / block;
+  const std::size_t segment_blocks = std::max<std::size_t>(1, config.segment_blocks);
+  const std::uint64_t segments = (blocks + segment_blocks - 1) / segment_blocks;
   const std::size_t wave = 4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
   std::vector<MorrisBlock> wave_results;
-  for (std::uint64_t start = 0; start < blocks; start += wave) {
-    check_cancel(config.cancel, total.rows);
-    const std::uint64_t end = std::min<std::uint64_t>(blocks, start + wave);
-    wave_results.assign(static_cast<std::size_t>(end - start), MorrisBlock{});
-    tbb::parallel_for(std::size_t{0}, static_cast<std::size_t>(end - start), [&](std::size_t i) {
-      MorrisBlock blk = fresh();
-      run_block(start + i, blk);
-      wave_results[i] = std::move(blk);
-    });
-    for (auto& blk : wave_results) {
-      for (std::size_t m = 0; m < modes; ++m) {
-        total.accumulators[m].merge(blk.accumulators[m]);
-        total.dropped[m] += blk.dropped[m];
-      }
-      total.rows += blk.rows;
+  ResumableStudy study;
+  study.kind = "morris";
+  study.identity = config.input_identity;
+  for (auto& entry : result_identity(config)) study.identity.push_back(std::move(entry));
+  study.segments.compute = [&](std::uint64_t index, const std::function<void()>& poll) {
+    MorrisBlock segment = fresh();
+    const std::uint64_t first = index * segment_blocks;
+    const std::uint64_t last = std::min<std::uint64_t>(blocks, first + segment_blocks);
+    for (std::uint64_t start = first; start < last; start += wave) {
+      check_cancel(config.cancel, total.rows);
+      const std::uint64_t end = std::min<std::uint64_t>(last, start + wave);
+      wave_results.assign(static_cast<std::size_t>(end - start), MorrisBlock{});
+      tbb::parallel_for(std::size_t{0}, static_cast<std::size_t>(end - start), [&](std::size_t i) {
+        MorrisBlock blk = fresh();
+        run_block(start + i, blk);
+        wave_results[i] = std::move(blk);
+      });
+      for (const auto& blk : wave_results) segment.absorb(blk);
+      poll();
     }
-    if (config.progress) config.progress(std::min(end * block, config.trajectories), config.trajectories);
-  }
+    ByteWriter out;
+    segment.save(out);
+    return out.take();
+  };
+  study.segments.fold = [&](std::uint64_t index, std::string_view bytes) {
+    ByteReader in(bytes, message("segment ", index));
+    total.absorb(MorrisBlock::load(in, modes));
+    in.expect_end();
+    if (config.progress) config.progress(std::min<std::uint64_t>((index + 1) * segment_blocks * block, config.trajectories), config.trajectories);
+    return true;
+  };
+  study.save_state = [&](ByteWriter& out) { total.save(out); };
+  study.load_state = [&](ByteReader& in) { total = MorrisBlock::load(in, modes); };
+  LocalScheduler local;
+  SegmentScheduler& scheduler = config.scheduler ? *config.scheduler : local;
+  run_segments(scheduler, study, segments, config.checkpoint, config.cancel);
+  if (!scheduler.is_root()) return result;
   result.model_runs = total.rows;
   result.dropped_trajectories = total.dropped;
   for (std::size_t m = 0; m < modes; ++m) {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 
 #include <boost/math/distributions/normal.hpp>
@@ -345,6 +348,180 @@ SobolEstimates combine_replicates(std::span<const SobolEstimates> replicates, co
     rank_factors(out);
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialisation (byte_stream.hpp)
+
+namespace {
+
+// RatioSums and PooledSums hold doubles only (static_assert in save), so a vector of them is
+// copied to and from a flat array of doubles byte for byte.
+template <class Sums>
+std::vector<double> flatten(const std::vector<Sums>& sums) {
+  static_assert(std::is_trivially_copyable_v<Sums> && sizeof(Sums) % sizeof(double) == 0);
+  std::vector<double> flat(sums.size() * (sizeof(Sums) / sizeof(double)));
+  if (!flat.empty()) std::memcpy(flat.data(), sums.data(), flat.size() * sizeof(double));
+  return flat;
+}
+
+// Precondition (checked by the caller): flat.size() == sums.size() * doubles per struct. The cast
+// to void* tells GCC the copy is meant: Sums is trivially copyable, only its default constructor isn't trivial.
+template <class Sums>
+void unflatten(const std::vector<double>& flat, std::vector<Sums>& sums) {
+  static_assert(std::is_trivially_copyable_v<Sums>);
+  if (!flat.empty()) std::memcpy(static_cast<void*>(sums.data()), flat.data(), flat.size() * sizeof(double));
+}
+
+// v.size() == width * rows, tested without computing the product (rows comes from the input).
+bool has_rows(const std::vector<double>& v, std::size_t width, std::uint64_t rows) {
+  return v.size() % width == 0 && v.size() / width == rows;
+}
+
+void save_list(ByteWriter& out, const std::vector<IndexEstimate>& list) {
+  out.u64(list.size());
+  for (const IndexEstimate& e : list) {
+    out.f64(e.value);
+    out.f64(e.std_error);
+    out.f64(e.low);
+    out.f64(e.high);
+    out.boolean(e.indistinguishable_from_zero);
+  }
+}
+
+// No reserve: `size` comes from the input, and a truncated input fails at its first missing read.
+std::vector<IndexEstimate> load_list(ByteReader& in, std::uint64_t size) {
+  if (in.u64() != size) in.fail("one index estimate per factor (per factor pair for second order)");
+  std::vector<IndexEstimate> list;
+  for (std::uint64_t i = 0; i < size; ++i) {
+    IndexEstimate e;
+    e.value = in.f64();
+    e.std_error = in.f64();
+    e.low = in.f64();
+    e.high = in.f64();
+    e.indistinguishable_from_zero = in.boolean();
+    list.push_back(e);
+  }
+  return list;
+}
+
+void save_indices(ByteWriter& out, const std::vector<std::size_t>& v) {
+  out.u64s(std::vector<std::uint64_t>(v.begin(), v.end()));
+}
+
+// `size` values, each in [lo, hi].
+std::vector<std::size_t> load_indices(ByteReader& in, std::uint64_t size, std::uint64_t lo, std::uint64_t hi,
+                                      const char* what) {
+  const std::vector<std::uint64_t> raw = in.u64s();
+  if (raw.size() != size || !std::all_of(raw.begin(), raw.end(), [&](std::uint64_t x) { return lo <= x && x <= hi; })) {
+    in.fail(what);
+  }
+  return {raw.begin(), raw.end()};
+}
+
+void save_output(ByteWriter& out, const SobolOutputEstimates& o) {
+  out.f64(o.mean);
+  out.f64(o.variance);
+  out.boolean(o.zero_variance);
+  save_list(out, o.first);
+  save_list(out, o.total);
+  save_list(out, o.second);
+  out.f64(o.sum_first);
+  save_indices(out, o.rank_by_total);
+  save_indices(out, o.factors_by_total);
+  out.u64(o.total_overlaps_next.size());
+  for (const bool overlaps : o.total_overlaps_next) out.boolean(overlaps);
+}
+
+SobolOutputEstimates load_output(ByteReader& in, std::uint64_t d, bool second_order) {
+  SobolOutputEstimates o;
+  o.mean = in.f64();
+  o.variance = in.f64();
+  o.zero_variance = in.boolean();
+  o.first = load_list(in, d);
+  o.total = load_list(in, d);
+  o.second = load_list(in, second_order ? pair_count(d) : 0);
+  o.sum_first = in.f64();
+  o.rank_by_total = load_indices(in, d, 1, d, "one rank in [1, n_factors] per factor");
+  o.factors_by_total = load_indices(in, d, 0, d - 1, "n_factors factor indices below n_factors");
+  if (in.u64() != d) in.fail("one overlap flag per factor");
+  for (std::uint64_t j = 0; j < d; ++j) o.total_overlaps_next.push_back(in.boolean());
+  return o;
+}
+
+}  // namespace
+
+void SobolAccumulator::save(ByteWriter& out) const {
+  // Raw running sums: they are the whole state; the estimates are recomputed from them.
+  static_assert(sizeof(RatioSums) == 9 * sizeof(double) && sizeof(PooledSums) == 5 * sizeof(double),
+                "the sums changed: update SobolAccumulator::save and load");
+  out.u64(n_factors_);
+  out.u64(n_outputs_);
+  out.boolean(second_order_);
+  out.f64s(shift_);
+  out.u64(count_);
+  out.f64s(flatten(pooled_));
+  out.f64s(flatten(first_));
+  out.f64s(flatten(total_));
+  out.f64s(flatten(second_));
+}
+
+SobolAccumulator SobolAccumulator::load(ByteReader& in) {
+  const std::uint64_t d = in.u64();
+  const std::uint64_t k = in.u64();
+  const bool second_order = in.boolean();
+  std::vector<double> shift = in.f64s();
+  if (d == 0 || k == 0 || shift.size() != k ||
+      !std::all_of(shift.begin(), shift.end(), [](double c) { return std::isfinite(c); })) {
+    in.fail("a Sobol' accumulator with at least one factor and one finite shift per output");
+  }
+  const std::uint64_t count = in.u64();
+  const std::vector<double> pooled = in.f64s();
+  const std::vector<double> first = in.f64s();
+  const std::vector<double> total = in.f64s();
+  const std::vector<double> second = in.f64s();
+  const std::size_t ratio = 9 * shift.size();
+  // pair_count(d) is evaluated only once d is known to be bounded by the size of `first`.
+  if (!has_rows(pooled, 5, k) || !has_rows(first, ratio, d) || !has_rows(total, ratio, d) ||
+      !has_rows(second, ratio, second_order ? pair_count(d) : 0)) {
+    in.fail("Sobol' sums sized to the accumulator's factors, outputs and order");
+  }
+  SobolAccumulator acc(d, k, second_order, std::move(shift));
+  acc.count_ = count;
+  unflatten(pooled, acc.pooled_);
+  unflatten(first, acc.first_);
+  unflatten(total, acc.total_);
+  unflatten(second, acc.second_);
+  return acc;
+}
+
+void save(ByteWriter& out, const SobolEstimates& e) {
+  // Every field raw: the estimates are results, compared bit for bit after a resume.
+  out.u64(e.n_factors);
+  out.u64(e.n_outputs);
+  out.boolean(e.second_order);
+  out.u64(e.n_base);
+  out.f64(e.conf_level);
+  out.u64(static_cast<std::uint64_t>(e.interval));
+  out.u64(e.n_replicates);
+  out.u64(e.outputs.size());
+  for (const SobolOutputEstimates& o : e.outputs) save_output(out, o);
+}
+
+SobolEstimates load_sobol_estimates(ByteReader& in) {
+  SobolEstimates e;
+  e.n_factors = in.u64();
+  e.n_outputs = in.u64();
+  e.second_order = in.boolean();
+  e.n_base = in.u64();
+  e.conf_level = in.f64();
+  const std::uint64_t interval = in.u64();
+  if (interval > static_cast<std::uint64_t>(IntervalMethod::replicate_t)) in.fail("an interval method (0 or 1)");
+  e.interval = static_cast<IntervalMethod>(interval);
+  e.n_replicates = in.u64();
+  const std::uint64_t n = in.count_at_most(e.n_outputs, "at most n_outputs sets of output estimates");
+  for (std::uint64_t k = 0; k < n; ++k) e.outputs.push_back(load_output(in, e.n_factors, e.second_order));
+  return e;
 }
 
 }  // namespace symbiomc

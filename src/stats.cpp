@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -424,6 +425,160 @@ double PairComparison::prob_a_greater() const {
 
 std::pair<double, double> PairComparison::prob_a_greater_ci(double level) const {
   return wilson_interval(a_greater_, count(), level);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialisation (byte_stream.hpp). Each save writes the private fields raw, derived ones too, and
+// each load checks the invariants that the methods rely on before it returns an object.
+
+namespace {
+
+// Adds `parts` to `sum`; false when the total wraps around 2^64.
+bool add_without_wrap(std::span<const std::uint64_t> parts, std::uint64_t& sum) {
+  for (const std::uint64_t x : parts) {
+    sum += x;
+    if (sum < x) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void Moments::save(ByteWriter& out) const {
+  // Raw fields, not mean() / variance(): recomputing m2_ from a variance would round.
+  out.u64(count_);
+  out.f64(mean_);
+  out.f64(m2_);
+  out.f64(min_);
+  out.f64(max_);
+}
+
+Moments Moments::load(ByteReader& in) {
+  Moments m;
+  m.count_ = in.u64();
+  m.mean_ = in.f64();
+  m.m2_ = in.f64();
+  m.min_ = in.f64();
+  m.max_ = in.f64();
+  const bool valid = m.count_ == 0 ? m.mean_ == 0.0 && m.m2_ == 0.0 && m.min_ == 0.0 && m.max_ == 0.0
+                                   : std::isfinite(m.min_) && std::isfinite(m.max_) && m.min_ <= m.max_ && m.m2_ >= 0.0;
+  if (!valid) in.fail("moments with finite min <= max and a non-negative sum of squares (all zero when empty)");
+  return m;
+}
+
+void Histogram::save(ByteWriter& out) const {
+  // Raw fields, bins_per_unit_ too: a recomputed one could differ in the last bit and bin values differently.
+  out.f64s(edges_);
+  out.u64s(counts_);
+  out.f64(bins_per_unit_);
+  out.u64(count_);
+  out.u64(underflow_);
+  out.u64(overflow_);
+  out.f64(min_);
+  out.f64(max_);
+}
+
+Histogram Histogram::load(ByteReader& in) {
+  Histogram h;
+  h.edges_ = in.f64s();
+  const auto& e = h.edges_;
+  const bool edges_ok = e.size() >= 2 && std::isfinite(e.front()) && std::isfinite(e.back()) &&
+                        std::isfinite(e.back() - e.front()) &&
+                        std::adjacent_find(e.begin(), e.end(), [](double a, double b) { return !(a < b); }) == e.end();
+  if (!edges_ok) in.fail("at least 2 finite, strictly increasing histogram edges");
+  h.counts_ = in.u64s();
+  if (h.counts_.size() != e.size() - 1) in.fail("one histogram count per bin");
+  h.bins_per_unit_ = in.f64();
+  if (!(h.bins_per_unit_ > 0.0 && std::isfinite(h.bins_per_unit_))) in.fail("a positive, finite histogram bin scale");
+  h.count_ = in.u64();
+  h.underflow_ = in.u64();
+  h.overflow_ = in.u64();
+  std::uint64_t sum = 0;
+  const std::uint64_t tails[] = {h.underflow_, h.overflow_};
+  if (!add_without_wrap(h.counts_, sum) || !add_without_wrap(tails, sum) || sum != h.count_) {
+    in.fail("a histogram count equal to the sum of its bins, underflow and overflow");
+  }
+  h.min_ = in.f64();
+  h.max_ = in.f64();
+  const bool range_ok = h.count_ == 0 ? h.min_ == 0.0 && h.max_ == 0.0
+                                      : std::isfinite(h.min_) && std::isfinite(h.max_) && h.min_ <= h.max_ &&
+                                            (h.underflow_ > 0) == (h.min_ < h.lo()) &&
+                                            (h.overflow_ > 0) == (h.max_ > h.hi());
+  if (!range_ok) in.fail("a histogram min and max consistent with its underflow and overflow counts");
+  return h;
+}
+
+void ExceedanceCounter::save(ByteWriter& out) const {
+  // Raw fields: the counts are the state, the probabilities are derived from them.
+  out.f64s(thresholds_);
+  out.u64s(above_);
+  out.u64(count_);
+  out.u64(positive_);
+}
+
+ExceedanceCounter ExceedanceCounter::load(ByteReader& in) {
+  ExceedanceCounter c;
+  c.thresholds_ = in.f64s();
+  if (!std::all_of(c.thresholds_.begin(), c.thresholds_.end(), [](double t) { return std::isfinite(t); })) {
+    in.fail("finite exceedance thresholds");
+  }
+  c.above_ = in.u64s();
+  if (c.above_.size() != c.thresholds_.size()) in.fail("one exceedance count per threshold");
+  c.count_ = in.u64();
+  c.positive_ = in.u64();
+  const auto within = [&](std::uint64_t n) { return n <= c.count_; };
+  if (!within(c.positive_) || !std::all_of(c.above_.begin(), c.above_.end(), within)) {
+    in.fail("exceedance counts no larger than the number of values");
+  }
+  return c;
+}
+
+OutputStats::OutputStats(Moments moments, Histogram histogram, ExceedanceCounter exceedance)
+    : moments_(moments), histogram_(std::move(histogram)), exceedance_(std::move(exceedance)) {}
+
+void OutputStats::save(ByteWriter& out) const {
+  // The parts' raw fields, in declaration order.
+  moments_.save(out);
+  histogram_.save(out);
+  exceedance_.save(out);
+}
+
+OutputStats OutputStats::load(ByteReader& in) {
+  // Separate statements: the reads must happen in this order.
+  Moments moments = Moments::load(in);
+  Histogram histogram = Histogram::load(in);
+  ExceedanceCounter exceedance = ExceedanceCounter::load(in);
+  if (moments.count() != histogram.count() || histogram.count() != exceedance.count()) {
+    in.fail("the same number of values in an output's moments, histogram and exceedance counts");
+  }
+  return OutputStats(moments, std::move(histogram), std::move(exceedance));
+}
+
+PairComparison::PairComparison(Moments difference, Histogram difference_histogram, std::uint64_t a_greater,
+                               std::uint64_t equal)
+    : difference_(difference),
+      difference_histogram_(std::move(difference_histogram)),
+      a_greater_(a_greater),
+      equal_(equal) {}
+
+void PairComparison::save(ByteWriter& out) const {
+  // The parts' raw fields, in declaration order.
+  difference_.save(out);
+  difference_histogram_.save(out);
+  out.u64(a_greater_);
+  out.u64(equal_);
+}
+
+PairComparison PairComparison::load(ByteReader& in) {
+  Moments difference = Moments::load(in);
+  Histogram histogram = Histogram::load(in);
+  const std::uint64_t a_greater = in.u64();
+  const std::uint64_t equal = in.u64();
+  const std::uint64_t n = histogram.count();
+  if (difference.count() != n || a_greater > n || equal > n - a_greater) {
+    in.fail("a paired comparison whose counts agree (a > b plus a == b at most the number of pairs)");
+  }
+  return PairComparison(difference, std::move(histogram), a_greater, equal);
 }
 
 }  // namespace symbiomc

@@ -13,6 +13,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
+#include "symbiomc/byte_stream.hpp"
 #include "symbiomc/error.hpp"
 
 namespace symbiomc {
@@ -30,6 +31,81 @@ struct BlockAccumulator {
   std::optional<std::pair<std::uint64_t, std::size_t>> first_failure;  ///< (run index, mode)
   RunStatus first_failure_status = RunStatus::ok;
   std::string dump;
+};
+
+/// A segment's contribution, or the running total of all segments folded so far: the merged
+/// blocks plus each output's moments per QMC replicate ([output * replicates + replicate]).
+/// This is what crosses MPI ranks and what a checkpoint holds.
+struct SegmentTotals {
+  BlockAccumulator acc;
+  std::vector<Moments> replicate_means;
+
+  void absorb_block(const BlockAccumulator& block, std::size_t replicates) {
+    acc.runs += block.runs;
+    acc.runs_with_failure += block.runs_with_failure;
+    for (std::size_t o = 0; o < acc.outputs.size(); ++o) {
+      acc.outputs[o].merge(block.outputs[o]);
+      replicate_means[o * replicates + block.replicate].merge(block.outputs[o].moments());
+    }
+    for (std::size_t p = 0; p < acc.pairs.size(); ++p) acc.pairs[p].merge(block.pairs[p]);
+    for (std::size_t i = 0; i < acc.failures.size(); ++i) acc.failures[i] += block.failures[i];
+    if (!acc.first_failure && block.first_failure) {
+      acc.first_failure = block.first_failure;
+      acc.first_failure_status = block.first_failure_status;
+    }
+    acc.dump += block.dump;
+  }
+
+  /// Folds a later segment in; its dump text and first failure are handled by the caller.
+  void absorb_segment(const SegmentTotals& segment) {
+    acc.runs += segment.acc.runs;
+    acc.runs_with_failure += segment.acc.runs_with_failure;
+    for (std::size_t o = 0; o < acc.outputs.size(); ++o) acc.outputs[o].merge(segment.acc.outputs[o]);
+    for (std::size_t i = 0; i < replicate_means.size(); ++i) replicate_means[i].merge(segment.replicate_means[i]);
+    for (std::size_t p = 0; p < acc.pairs.size(); ++p) acc.pairs[p].merge(segment.acc.pairs[p]);
+    for (std::size_t i = 0; i < acc.failures.size(); ++i) acc.failures[i] += segment.acc.failures[i];
+  }
+
+  void save(ByteWriter& out) const {
+    out.u64(acc.runs);
+    out.u64(acc.runs_with_failure);
+    out.u64(acc.outputs.size());
+    for (const auto& o : acc.outputs) o.save(out);
+    out.u64(acc.pairs.size());
+    for (const auto& p : acc.pairs) p.save(out);
+    out.u64s(acc.failures);
+    out.boolean(acc.first_failure.has_value());
+    out.u64(acc.first_failure ? acc.first_failure->first : 0);
+    out.u64(acc.first_failure ? acc.first_failure->second : 0);
+    out.u64(static_cast<std::uint64_t>(acc.first_failure_status));
+    out.u64(replicate_means.size());
+    for (const auto& m : replicate_means) m.save(out);
+    out.str(acc.dump);
+  }
+
+  /// Reads what save() wrote, checking it has this study's shape.
+  static SegmentTotals load(ByteReader& in, std::size_t outputs, std::size_t pairs, std::size_t modes, std::size_t replicates) {
+    SegmentTotals t;
+    t.acc.runs = in.u64();
+    t.acc.runs_with_failure = in.u64();
+    if (in.u64() != outputs) in.fail("this study's number of outputs");
+    for (std::size_t o = 0; o < outputs; ++o) t.acc.outputs.push_back(OutputStats::load(in));
+    if (in.u64() != pairs) in.fail("this study's number of mode comparisons");
+    for (std::size_t p = 0; p < pairs; ++p) t.acc.pairs.push_back(PairComparison::load(in));
+    t.acc.failures = in.u64s();
+    if (t.acc.failures.size() != modes * RUN_STATUS_COUNT) in.fail("one failure count per mode and run status");
+    const bool failed = in.boolean();
+    const std::uint64_t run = in.u64();
+    const std::uint64_t mode = in.u64();
+    const std::uint64_t status = in.u64();
+    if (mode >= std::max<std::size_t>(modes, 1) || status >= RUN_STATUS_COUNT) in.fail("a valid mode and run status");
+    if (failed) t.acc.first_failure = std::make_pair(run, static_cast<std::size_t>(mode));
+    t.acc.first_failure_status = static_cast<RunStatus>(status);
+    if (in.u64() != outputs * replicates) in.fail("one mean per output and replicate");
+    for (std::size_t i = 0; i < outputs * replicates; ++i) t.replicate_means.push_back(Moments::load(in));
+    t.acc.dump = in.str();
+    return t;
+  }
 };
 
 /// Per-thread buffers, sized once: no allocation per block.
@@ -69,6 +145,21 @@ std::pair<double, double> UncertaintyResult::mean_ci(std::size_t output, double 
   }
   if (r.stats.moments().count() < 2) return {NAN, NAN};
   return r.stats.moments().ci_mean(level);
+}
+
+std::vector<IdentityEntry> result_identity(const UncertaintyConfig& c) {
+  std::string thresholds;
+  for (const auto& t : c.thresholds) thresholds += message(thresholds.empty() ? "" : " ", t.output, "=", t.value);
+  return {{"runs", message(c.runs)},
+          {"seed", message(c.seed)},
+          {"method", std::string(to_string(c.method))},
+          {"block size", message(c.block_size)},
+          {"segment blocks", message(c.segment_blocks)},
+          {"replicates", message(c.method == SamplingMethod::qmc ? c.replicates : 1)},
+          {"histogram bins", message(c.histogram_bins)},
+          {"confidence level", message(c.conf_level)},
+          {"thresholds", thresholds},
+          {"on failure", c.on_failure == OnFailure::abort ? "abort" : "skip"}};
 }
 
 std::uint64_t UncertaintyResult::failed_runs(std::size_t mode) const {
@@ -222,18 +313,26 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
     acc.failures.assign(modes * RUN_STATUS_COUNT, 0);
     return acc;
   };
+  auto fresh_totals = [&]() { return SegmentTotals{fresh(), std::vector<Moments>(k * replicates)}; };
 
   UncertaintyResult result;
   result.config = config;
   result.modes = model.modes();
   result.inputs = model.inputs();
   result.failures.assign(modes, std::vector<std::uint64_t>(RUN_STATUS_COUNT, 0));
-  BlockAccumulator total = fresh();
-  std::vector<std::vector<Moments>> replicate_means(k, std::vector<Moments>(replicates));
+  SegmentTotals total = fresh_totals();
+
+  const bool checkpointing = !config.checkpoint.path.empty() || !config.checkpoint.resume_path.empty();
+  if (!config.dump_runs_path.empty() && checkpointing)
+    throw InputError("--dump-runs cannot be combined with --checkpoint or --resume: a resumed run cannot rewrite the runs "
+                     "already dumped; dump a smaller study separately");
+  LocalScheduler local;
+  SegmentScheduler& scheduler = config.scheduler ? *config.scheduler : local;
+  const bool root = scheduler.is_root();
 
   std::optional<std::ofstream> dump;
   std::string dump_temporary;
-  if (!config.dump_runs_path.empty()) {
+  if (!config.dump_runs_path.empty() && root) {
     dump_temporary = config.dump_runs_path + ".tmp";
     dump.emplace(dump_temporary, std::ios::binary | std::ios::trunc);
     if (!*dump) throw InputError(SourceLocation{config.dump_runs_path, 0, 0}, "cannot open for writing (--dump-runs)");
@@ -251,49 +350,58 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
     }
   };
 
-  // Folding order: blocks in order within a segment, segments in order. The pilot block is
-  // re-evaluated inside the first wave (identical numbers) so every block follows one path.
+  // Segment s holds blocks [s * segment_blocks, ...): blocks in order within a segment,
+  // segments folded in order (by whichever rank computed them). Within a segment, waves of
+  // blocks run in parallel and merge in block order. The pilot block is re-evaluated inside
+  // the first segment (identical numbers) so every block follows one path.
+  const std::uint64_t segments = (blocks.size() + config.segment_blocks - 1) / config.segment_blocks;
   const std::size_t wave = std::max<std::size_t>(1, std::min<std::size_t>(config.segment_blocks,
                                                   4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
+  const bool report_within_segments = scheduler.processes() == 1 && config.progress;
   std::vector<BlockAccumulator> wave_results;
-  try {
-    for (std::size_t segment_start = 0; segment_start < blocks.size(); segment_start += config.segment_blocks) {
-      const std::size_t segment_end = std::min(blocks.size(), segment_start + config.segment_blocks);
-      BlockAccumulator segment = fresh();
-      for (std::size_t wave_start = segment_start; wave_start < segment_end; wave_start += wave) {
-        if (config.cancel && config.cancel->load())
-          throw RunInterrupted(message("interrupted after ", total.runs + segment.runs, " of ", config.runs, " runs"));
-        const std::size_t wave_end = std::min(segment_end, wave_start + wave);
-        wave_results.assign(wave_end - wave_start, BlockAccumulator{});
-        tbb::parallel_for(std::size_t{0}, wave_end - wave_start, [&](std::size_t i) {
-          BlockAccumulator acc = fresh();
-          run_block(wave_start + i, acc);
-          wave_results[i] = std::move(acc);
-        });
-        for (auto& acc : wave_results) {
-          if (config.on_failure == OnFailure::abort && acc.first_failure) {
-            const auto [run, mode] = *acc.first_failure;
-            throw RunInterrupted(message("run ", run, " failed in mode '", model.modes()[mode], "': ",
-                                         to_string(acc.first_failure_status), " (--on-failure abort)"));
-          }
-          segment.runs += acc.runs;
-          segment.runs_with_failure += acc.runs_with_failure;
-          for (std::size_t o = 0; o < k; ++o) {
-            segment.outputs[o].merge(acc.outputs[o]);
-            replicate_means[o][acc.replicate].merge(acc.outputs[o].moments());
-          }
-          for (std::size_t p = 0; p < pair_specs.size(); ++p) segment.pairs[p].merge(acc.pairs[p]);
-          for (std::size_t i = 0; i < segment.failures.size(); ++i) segment.failures[i] += acc.failures[i];
-          if (dump) *dump << acc.dump;
-        }
-        if (config.progress) config.progress(total.runs + segment.runs, config.runs);
-      }
-      total.runs += segment.runs;
-      total.runs_with_failure += segment.runs_with_failure;
-      for (std::size_t o = 0; o < k; ++o) total.outputs[o].merge(segment.outputs[o]);
-      for (std::size_t p = 0; p < pair_specs.size(); ++p) total.pairs[p].merge(segment.pairs[p]);
-      for (std::size_t i = 0; i < total.failures.size(); ++i) total.failures[i] += segment.failures[i];
+  ResumableStudy study;
+  study.kind = "uncertainty";
+  study.identity = config.input_identity;
+  for (auto& entry : result_identity(config)) study.identity.push_back(std::move(entry));
+  study.segments.compute = [&](std::uint64_t index, const std::function<void()>& poll) {
+    const std::size_t segment_start = static_cast<std::size_t>(index) * config.segment_blocks;
+    const std::size_t segment_end = std::min(blocks.size(), segment_start + config.segment_blocks);
+    SegmentTotals segment = fresh_totals();
+    for (std::size_t wave_start = segment_start; wave_start < segment_end; wave_start += wave) {
+      if (config.cancel && config.cancel->load())
+        throw RunInterrupted(message("interrupted after ", total.acc.runs, " of ", config.runs, " runs"));
+      const std::size_t wave_end = std::min(segment_end, wave_start + wave);
+      wave_results.assign(wave_end - wave_start, BlockAccumulator{});
+      tbb::parallel_for(std::size_t{0}, wave_end - wave_start, [&](std::size_t i) {
+        BlockAccumulator acc = fresh();
+        run_block(wave_start + i, acc);
+        wave_results[i] = std::move(acc);
+      });
+      for (auto& acc : wave_results) segment.absorb_block(acc, replicates);
+      poll();
+      if (report_within_segments) config.progress(total.acc.runs + segment.acc.runs, config.runs);
     }
+    ByteWriter out;
+    segment.save(out);
+    return out.take();
+  };
+  study.segments.fold = [&](std::uint64_t index, std::string_view bytes) {
+    ByteReader in(bytes, message("segment ", index));
+    const SegmentTotals segment = SegmentTotals::load(in, k, pair_specs.size(), modes, replicates);
+    if (config.on_failure == OnFailure::abort && segment.acc.first_failure) {
+      const auto [run, mode] = *segment.acc.first_failure;
+      throw RunInterrupted(message("run ", run, " failed in mode '", model.modes()[mode], "': ",
+                                   to_string(segment.acc.first_failure_status), " (--on-failure abort)"));
+    }
+    if (dump) *dump << segment.acc.dump;
+    total.absorb_segment(segment);
+    if (config.progress) config.progress(total.acc.runs, config.runs);
+    return true;
+  };
+  study.save_state = [&](ByteWriter& out) { total.save(out); };
+  study.load_state = [&](ByteReader& in) { total = SegmentTotals::load(in, k, pair_specs.size(), modes, replicates); };
+  try {
+    run_segments(scheduler, study, segments, config.checkpoint, config.cancel);
     if (dump) {
       dump->flush();
       if (!*dump) throw InputError(SourceLocation{config.dump_runs_path, 0, 0}, "write failed (disk full?)");
@@ -304,17 +412,21 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
     cleanup_dump();
     throw;
   }
+  if (!root) return result;
 
-  result.runs = total.runs;
-  result.runs_with_failure = total.runs_with_failure;
+  result.runs = total.acc.runs;
+  result.runs_with_failure = total.acc.runs_with_failure;
   for (std::size_t m = 0; m < modes; ++m)
-    for (std::size_t s = 0; s < RUN_STATUS_COUNT; ++s) result.failures[m][s] = total.failures[m * RUN_STATUS_COUNT + s];
-  for (std::size_t o = 0; o < k; ++o)
-    result.outputs.push_back({model.outputs()[o], std::move(total.outputs[o]), std::move(replicate_means[o])});
+    for (std::size_t s = 0; s < RUN_STATUS_COUNT; ++s) result.failures[m][s] = total.acc.failures[m * RUN_STATUS_COUNT + s];
+  for (std::size_t o = 0; o < k; ++o) {
+    std::vector<Moments> means(total.replicate_means.begin() + static_cast<std::ptrdiff_t>(o * replicates),
+                               total.replicate_means.begin() + static_cast<std::ptrdiff_t>((o + 1) * replicates));
+    result.outputs.push_back({model.outputs()[o], std::move(total.acc.outputs[o]), std::move(means)});
+  }
   for (std::size_t p = 0; p < pair_specs.size(); ++p) {
     const PairSpec& spec = pair_specs[p];
     result.comparisons.push_back({model.outputs()[spec.output_a].output, model.outputs()[spec.output_a].unit, spec.mode_a,
-                                  spec.mode_b, std::move(total.pairs[p])});
+                                  spec.mode_b, std::move(total.acc.pairs[p])});
   }
   return result;
 }

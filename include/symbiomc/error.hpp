@@ -61,6 +61,12 @@ class ErrorList {
   std::size_t dropped_ = 0;
 };
 
+/// Thrown when a run is cancelled (Ctrl-C, SIGTERM) or aborted on a failed run (--on-failure abort).
+class RunInterrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// The model cannot do what was asked although the input files are well formed
 /// (e.g. Sobol' indices requested with correlated inputs).
 class ModelError : public std::runtime_error {

@@ -9,6 +9,8 @@
 
 #include <boost/random/mersenne_twister.hpp>
 
+#include "symbiomc/byte_stream.hpp"
+
 namespace symbiomc {
 
 /// How the p grid levels are placed in the open unit interval (the driver applies inverse CDFs,
@@ -103,11 +105,20 @@ class MorrisAccumulator {
   [[nodiscard]] std::size_t n_factors() const noexcept { return n_factors_; }
   [[nodiscard]] std::size_t n_outputs() const noexcept { return n_outputs_; }
 
+  /// The exact state (shape and every Welford moment), for checkpoints and MPI messages.
+  /// load(save(x)) == x bit for bit; load throws InputError on truncated data or sizes that do
+  /// not match n_factors x n_outputs.
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static MorrisAccumulator load(ByteReader& in);
+
+  friend bool operator==(const MorrisAccumulator&, const MorrisAccumulator&) = default;
+
  private:
   struct Moments {
     std::size_t n = 0;
     double mean = 0.0, m2 = 0.0;          ///< of EE
     double abs_mean = 0.0, abs_m2 = 0.0;  ///< of |EE|
+    friend bool operator==(const Moments&, const Moments&) = default;
   };
   static void add_to(Moments& m, double ee) noexcept;
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/checkpoint.hpp"
 #include "symbiomc/design.hpp"
 #include "symbiomc/model.hpp"
 #include "symbiomc/morris.hpp"
@@ -36,9 +37,16 @@ struct SobolConfig {
   std::size_t base_block = 256;        ///< base samples per index-defined block
   double target_ci_width = 0.0;        ///< > 0: double N until every ST interval is narrower
   std::uint64_t max_base_runs = 0;     ///< cap for target_ci_width (0 = 64 N)
+  std::size_t segment_blocks = 32;     ///< blocks per index-defined segment (MPI/checkpoint unit)
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+  SegmentScheduler* scheduler = nullptr;      ///< where segments run; null = this process
+  CheckpointOptions checkpoint;               ///< --checkpoint / --checkpoint-every / --resume
+  std::vector<IdentityEntry> input_identity;  ///< the caller's inputs and their checksums
 };
+
+/// What determines a Sobol' result besides the inputs: compared on resume and across ranks.
+[[nodiscard]] std::vector<IdentityEntry> result_identity(const SobolConfig& config);
 
 /// The indices of one mode's outputs after some number of base samples.
 struct SobolSnapshot {
@@ -65,7 +73,9 @@ struct SobolResult {
 [[nodiscard]] std::vector<SobolFactor> sobol_factors(const Problem& problem, bool with_groups);
 
 /// Runs Sobol' analysis. Throws ModelError when the problem has correlations (Sobol' indices
-/// assume independent inputs: drop them explicitly first), RunInterrupted-like std::runtime_error on cancel.
+/// assume independent inputs: drop them explicitly first), RunInterrupted on cancel. Same
+/// bits for any thread count, any number of MPI ranks and across a checkpoint and resume; with
+/// an MPI scheduler only the root rank's result is filled in.
 [[nodiscard]] SobolResult run_sobol(const Model& model, const Problem& problem, const SobolConfig& config);
 
 struct MorrisConfig {
@@ -73,9 +83,16 @@ struct MorrisConfig {
   std::size_t levels = 4;            ///< p (even)
   std::uint64_t seed = 1;
   std::size_t block = 64;            ///< trajectories per index-defined block
+  std::size_t segment_blocks = 16;   ///< blocks per index-defined segment (MPI/checkpoint unit)
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+  SegmentScheduler* scheduler = nullptr;      ///< where segments run; null = this process
+  CheckpointOptions checkpoint;               ///< --checkpoint / --checkpoint-every / --resume
+  std::vector<IdentityEntry> input_identity;  ///< the caller's inputs and their checksums
 };
+
+/// What determines a Morris result besides the inputs: compared on resume and across ranks.
+[[nodiscard]] std::vector<IdentityEntry> result_identity(const MorrisConfig& config);
 
 struct MorrisResult {
   MorrisConfig config;

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "symbiomc/byte_stream.hpp"
+
 namespace symbiomc {
 
 /// Slot of the unordered factor pair (j, l), j < l, in packed second-order storage, ordered
@@ -33,6 +35,8 @@ struct IndexEstimate {
   double low = 0.0;                          ///< lower end of the confidence interval
   double high = 0.0;                         ///< upper end of the confidence interval
   bool indistinguishable_from_zero = false;  ///< low <= 0 <= high
+
+  friend bool operator==(const IndexEstimate&, const IndexEstimate&) = default;
 };
 
 /// All indices of one output.
@@ -51,6 +55,8 @@ struct SobolOutputEstimates {
   /// [j]: the ST interval of factor j overlaps that of the factor ranked just below it, so
   /// their order is not resolved at this sample size; false for the last-ranked factor.
   std::vector<bool> total_overlaps_next;
+
+  friend bool operator==(const SobolOutputEstimates&, const SobolOutputEstimates&) = default;
 };
 
 /// Result of SobolAccumulator::finalize or combine_replicates.
@@ -63,7 +69,17 @@ struct SobolEstimates {
   IntervalMethod interval = IntervalMethod::delta_method;
   std::size_t n_replicates = 0;               ///< R for replicate_t, 0 otherwise
   std::vector<SobolOutputEstimates> outputs;  ///< one per output
+
+  friend bool operator==(const SobolEstimates&, const SobolEstimates&) = default;
 };
+
+/// Every field of `e`, bit for bit, for checkpoints and MPI messages (byte_stream.hpp).
+void save(ByteWriter& out, const SobolEstimates& e);
+/// Reads what save(ByteWriter&, const SobolEstimates&) wrote. Throws InputError on truncated
+/// data or inconsistent shapes (per output: n_factors first and total indices and ranks,
+/// pair_count(n_factors) second-order indices when second_order, else none; at most n_outputs
+/// outputs, since an estimate taken before 2 base samples has none).
+[[nodiscard]] SobolEstimates load_sobol_estimates(ByteReader& in);
 
 /// Running sums for first-order (Saltelli et al. 2010), total (Jansen 1999) and optionally
 /// second-order (Saltelli 2002) indices of every (factor, output), plus the sums the
@@ -103,15 +119,25 @@ class SobolAccumulator {
   /// Throws ModelError when count() < 2 or when a sum is not finite (a NaN reached add).
   [[nodiscard]] SobolEstimates finalize(double conf_level) const;
 
+  /// The exact state (shape, shift, count and every running sum), for checkpoints and MPI
+  /// messages. load(save(x)) == x bit for bit; load throws InputError on truncated data or
+  /// sizes that do not match the shape.
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static SobolAccumulator load(ByteReader& in);
+
+  friend bool operator==(const SobolAccumulator&, const SobolAccumulator&) = default;
+
  private:
   /// Sums for one index whose per-sample numerator term, centred at the pooled mean m, is
   /// r0 + m*r1; s1 = a + b and s2 = (a^2 + b^2)/2 are the per-sample terms of V (see sobol.cpp).
   struct RatioSums {
     double r0 = 0, r1 = 0, r0r0 = 0, r0r1 = 0, r1r1 = 0, r0s2 = 0, r0s1 = 0, r1s2 = 0, r1s1 = 0;
+    friend bool operator==(const RatioSums&, const RatioSums&) = default;
   };
   /// Sums of the V terms of one output.
   struct PooledSums {
     double s1 = 0, s2 = 0, s1s1 = 0, s1s2 = 0, s2s2 = 0;
+    friend bool operator==(const PooledSums&, const PooledSums&) = default;
   };
 
   static void add_to(RatioSums& sums, double r0, double r1, double s1, double s2) noexcept;

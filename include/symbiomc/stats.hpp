@@ -10,7 +10,15 @@
 #include <utility>
 #include <vector>
 
+#include "symbiomc/byte_stream.hpp"
+
 namespace symbiomc {
+
+// Every accumulator below has save(ByteWriter&) and a static load(ByteReader&) (byte_stream.hpp),
+// for MPI messages and checkpoints: load(save(x)) == x bit for bit, so a loaded accumulator adds
+// and merges exactly like the original. load throws InputError (ByteReader::fail, "corrupt or
+// truncated data") on truncated input or on state that violates the class's invariants. The
+// bytes carry no format version; the checkpoint header does.
 
 /// Running count, mean, sum of squared deviations, min and max of a stream of values
 /// (Welford update, Chan et al. pairwise merge). O(1) memory.
@@ -43,6 +51,9 @@ class Moments {
   /// mean -/+ t_{(1+level)/2, n-1} * standard_error(). Throws ModelError when count() < 2 or
   /// `level` is outside (0, 1).
   [[nodiscard]] std::pair<double, double> ci_mean(double level) const;
+
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static Moments load(ByteReader& in);
 
   friend bool operator==(const Moments&, const Moments&) = default;
 
@@ -111,9 +122,14 @@ class Histogram {
   /// [min, max], so a constant output has bound 0.
   [[nodiscard]] double quantile_error_bound(double p) const { return quantile_estimate(p).error_bound; }
 
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static Histogram load(ByteReader& in);
+
   friend bool operator==(const Histogram&, const Histogram&) = default;
 
  private:
+  Histogram() = default;  ///< no edges: only for load, which fills every field
+
   std::vector<double> edges_;
   std::vector<std::uint64_t> counts_;
   double bins_per_unit_ = 0.0;  ///< bins / (hi - lo): first guess of the bin index
@@ -158,6 +174,9 @@ class ExceedanceCounter {
   [[nodiscard]] double prob_above(std::size_t i) const;
   [[nodiscard]] std::pair<double, double> prob_above_ci(std::size_t i, double level) const;
 
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static ExceedanceCounter load(ByteReader& in);
+
   friend bool operator==(const ExceedanceCounter&, const ExceedanceCounter&) = default;
 
  private:
@@ -183,9 +202,15 @@ class OutputStats {
   [[nodiscard]] const Histogram& histogram() const noexcept { return histogram_; }
   [[nodiscard]] const ExceedanceCounter& exceedance() const noexcept { return exceedance_; }
 
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static OutputStats load(ByteReader& in);
+
   friend bool operator==(const OutputStats&, const OutputStats&) = default;
 
  private:
+  /// Filled parts, as read by load (which checks that their counts agree).
+  OutputStats(Moments moments, Histogram histogram, ExceedanceCounter exceedance);
+
   Moments moments_;
   Histogram histogram_;
   ExceedanceCounter exceedance_;
@@ -215,9 +240,15 @@ class PairComparison {
   [[nodiscard]] const Moments& difference() const noexcept { return difference_; }
   [[nodiscard]] const Histogram& difference_histogram() const noexcept { return difference_histogram_; }
 
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static PairComparison load(ByteReader& in);
+
   friend bool operator==(const PairComparison&, const PairComparison&) = default;
 
  private:
+  /// Filled parts, as read by load.
+  PairComparison(Moments difference, Histogram difference_histogram, std::uint64_t a_greater, std::uint64_t equal);
+
   Moments difference_;
   Histogram difference_histogram_;
   std::uint64_t a_greater_ = 0;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/checkpoint.hpp"
 #include "symbiomc/design.hpp"
 #include "symbiomc/model.hpp"
 #include "symbiomc/problem.hpp"
@@ -32,7 +33,7 @@ struct UncertaintyConfig {
   std::uint64_t seed = 1;
   SamplingMethod method = SamplingMethod::mc;
   std::size_t block_size = 4096;      ///< runs per index-defined block (part of the result's identity)
-  std::size_t segment_blocks = 64;    ///< blocks merged in order into one segment (MPI/checkpoint unit)
+  std::size_t segment_blocks = 64;    ///< blocks merged in order into one segment (MPI/checkpoint unit; part of the identity)
   std::size_t replicates = 8;         ///< qmc only: independent randomisations, for the CI of the mean
   std::size_t histogram_bins = 2048;
   double conf_level = 0.95;
@@ -41,7 +42,13 @@ struct UncertaintyConfig {
   std::string dump_runs_path;         ///< optional per-run CSV (inputs and outputs)
   const std::atomic<bool>* cancel = nullptr;                          ///< set by a signal handler
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  ///< called between waves
+  SegmentScheduler* scheduler = nullptr;  ///< where segments run; null = this process (LocalScheduler)
+  CheckpointOptions checkpoint;           ///< --checkpoint / --checkpoint-every / --resume
+  std::vector<IdentityEntry> input_identity;  ///< the caller's inputs and their checksums (resume and MPI checks)
 };
+
+/// What determines an uncertainty result besides the inputs: compared on resume and across ranks.
+[[nodiscard]] std::vector<IdentityEntry> result_identity(const UncertaintyConfig& config);
 
 /// Statistics of one (mode, output).
 struct OutputResult {
@@ -73,15 +80,10 @@ struct UncertaintyResult {
   [[nodiscard]] std::uint64_t failed_runs(std::size_t mode) const;
 };
 
-/// Thrown when the run is cancelled (Ctrl-C) or aborted on a failed run (--on-failure abort).
-class RunInterrupted : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 /// Runs the study. `threads` is not a parameter: the caller's tbb::global_control sets it,
-/// and the result does not depend on it. Throws ModelError on bad configuration,
-/// RunInterrupted on cancel/abort.
+/// and the result does not depend on it, nor on the number of MPI ranks or on an interruption
+/// and resume in between. Throws ModelError on bad configuration, RunInterrupted on
+/// cancel/abort. With an MPI scheduler, only the root rank's result is filled in.
 [[nodiscard]] UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, const UncertaintyConfig& config);
 
 }  // namespace symbiomc

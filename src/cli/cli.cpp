@@ -5,13 +5,41 @@
 #include <algorithm>
 #include <exception>
 
+#include <sstream>
+
 #include "balance_command.hpp"
+#include "cluster.hpp"
 #include "commands.hpp"
 #include "symbiomc/error.hpp"
 
 namespace symbiomc::cli {
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+namespace {
+
+/// Runs the parsed command; exceptions become exit codes here.
+int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs& extra, std::ostream& out, std::ostream& err,
+             Cluster& cluster) {
+  const std::string who = cluster.size() > 1 ? message("error (MPI rank ", cluster.rank(), " of ", cluster.size(), "): ") : "error: ";
+  int code = EXIT_SUCCESS;
+  try {
+    if (app.got_subcommand("balance")) return run_balance(balance, out);
+    return run_other_command(app, extra, out, err, cluster);
+  } catch (const InputError& e) {
+    err << who << e.what() << "\n";
+    code = EXIT_INPUT_ERROR;
+  } catch (const ModelError& e) {
+    err << who << e.what() << "\n";
+    code = EXIT_MODEL_ERROR;
+  } catch (const std::bad_alloc&) {
+    err << who << "out of memory\n";
+    code = EXIT_MODEL_ERROR;
+  }
+  return code;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Cluster* cluster) {
   CLI::App app{"symbiomc: how far can a park planner trust the savings of an industrial symbiosis?\n"
                "Balances, Monte Carlo uncertainty and Sobol' sensitivity of symbiosis networks."};
   app.set_version_flag("--version", std::string("symbiomc ") + SYMBIOMC_VERSION);
@@ -34,19 +62,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     (void)app.exit(e, out, err);
     return EXIT_INPUT_ERROR;
   }
-  try {
-    if (app.got_subcommand("balance")) return run_balance(balance, out);
-    return run_other_command(app, extra, out, err);
-  } catch (const InputError& e) {
-    err << "error: " << e.what() << "\n";
-    return EXIT_INPUT_ERROR;
-  } catch (const ModelError& e) {
-    err << "error: " << e.what() << "\n";
-    return EXIT_MODEL_ERROR;
-  } catch (const std::bad_alloc&) {
-    err << "error: out of memory\n";
-    return EXIT_MODEL_ERROR;
+  std::unique_ptr<Cluster> lone;
+  if (!cluster) {
+    lone = lone_process();
+    cluster = lone.get();
   }
+  std::ostringstream discarded;  // rank 0 alone prints results
+  return dispatch(app, balance, extra, cluster->is_root() ? out : discarded, err, *cluster);
 }
 
 }  // namespace symbiomc::cli

@@ -13,7 +13,12 @@ inline constexpr int EXIT_INPUT_ERROR = 2;  ///< bad input: file, line, column o
 inline constexpr int EXIT_MODEL_ERROR = 3;  ///< the model cannot do what was asked
 inline constexpr int EXIT_INTERRUPTED = 130;
 
+class Cluster;
+
 /// Runs `symbiomc <args...>` (args excludes the program name). Returns the exit code.
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `cluster` is this process's place in an MPI job; null means a lone process. On an MPI rank
+/// other than 0 nothing goes to `out`; errors name the rank. (main ends the whole MPI job when
+/// a rank returns an error code, so no rank waits forever for one that failed.)
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Cluster* cluster = nullptr);
 
 }  // namespace symbiomc::cli

@@ -10,9 +10,9 @@ void add_other_commands(CLI::App& app, CommandArgs& args) {
   add_report_command(app, args.report);
 }
 
-int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err) {
-  if (app.got_subcommand("uncertainty")) return run_uncertainty_command(args.uncertainty, out, err);
-  if (app.got_subcommand("sensitivity")) return run_sensitivity_command(args.sensitivity, out, err);
+int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster) {
+  if (app.got_subcommand("uncertainty")) return run_uncertainty_command(args.uncertainty, out, err, cluster);
+  if (app.got_subcommand("sensitivity")) return run_sensitivity_command(args.sensitivity, out, err, cluster);
   if (app.got_subcommand("report")) return run_report_command(args.report, out, err);
   err << "error: unknown command\n";
   return EXIT_INPUT_ERROR;

@@ -46,6 +46,7 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   cmd->add_option("--replicates", args.replicates, "qmc: randomisations behind the intervals")->check(CLI::Range(std::size_t{2}, std::size_t{256}));
   cmd->add_option("--trajectories", args.trajectories, "Morris: trajectories r")->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
   cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")->check(CLI::Range(std::size_t{2}, std::size_t{64}));
+  add_long_run_options(*cmd, args.long_run);
 }
 
 namespace {
@@ -121,7 +122,7 @@ void print_morris(const MorrisResult& r, const std::vector<std::string>& names, 
 
 }  // namespace
 
-int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std::ostream& err) {
+int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster) {
   StudyInputs inputs = args.study;
   auto study = load_study(inputs);
   bool correlation_ignored = false;
@@ -138,7 +139,7 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   const int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   InterruptGuard interrupt;
-  ProgressBar progress(err, !args.quiet, "sensitivity");
+  ProgressBar progress(err, !args.quiet && cluster.is_root(), "sensitivity");
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> names;
   for (const auto& p : study->problem->parameters()) names.push_back(p.name);
@@ -148,10 +149,15 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       config.trajectories = args.trajectories;
       config.levels = args.levels;
       config.seed = args.seed;
+      if (args.long_run.segment_blocks) config.segment_blocks = args.long_run.segment_blocks;
       config.cancel = interrupt.flag();
       config.progress = progress.callback();
+      config.scheduler = &cluster.scheduler();
+      config.checkpoint = checkpoint_options(args.long_run);
+      config.input_identity = input_identity(study->provenance);
       const MorrisResult result = run_morris(*study->model, *study->problem, config);
       progress.finish();
+      if (!cluster.is_root()) return EXIT_SUCCESS;
       write_morris_report(result, study->provenance, names, args.out_dir);
       if (!args.quiet) {
         if (args.format == "json") out << std::ifstream(std::filesystem::path(args.out_dir) / "morris.json").rdbuf();
@@ -163,6 +169,7 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       config.seed = args.seed;
       config.method = args.sampling == "qmc" ? SamplingMethod::qmc : SamplingMethod::mc;
       config.replicates = args.replicates;
+      if (args.long_run.segment_blocks) config.segment_blocks = args.long_run.segment_blocks;
       config.second_order = args.second_order;
       config.groups = args.groups;
       config.conf_level = args.conf_level;
@@ -170,8 +177,13 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       config.max_base_runs = args.max_base_runs;
       config.cancel = interrupt.flag();
       config.progress = progress.callback();
+      config.scheduler = &cluster.scheduler();
+      config.checkpoint = checkpoint_options(args.long_run);
+      config.input_identity = input_identity(study->provenance);
+      if (correlation_ignored) config.input_identity.emplace_back("correlations", "ignored");
       const SobolResult result = run_sobol(*study->model, *study->problem, config);
       progress.finish();
+      if (!cluster.is_root()) return EXIT_SUCCESS;
       write_sobol_report(result, study->provenance, correlation_ignored, args.out_dir);
       if (!args.quiet) {
         if (args.format == "json") out << std::ifstream(std::filesystem::path(args.out_dir) / "sobol.json").rdbuf();
@@ -180,12 +192,12 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
     }
   } catch (const RunInterrupted& e) {
     progress.finish();
-    err << "stopped: " << e.what() << "; no result files were written\n";
+    if (cluster.is_root()) err << "stopped: " << e.what() << "; no result files were written\n";
     return EXIT_INTERRUPTED;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
-                        message("command sensitivity\nmethod ", args.method, "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
+                        message("command sensitivity\nmethod ", args.method, "\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (!args.quiet && args.format != "json")
     out << "\nWrote results to " << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads)\n";

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cluster.hpp"
+#include "long_run.hpp"
 #include "study.hpp"
 
 namespace symbiomc::cli {
@@ -32,9 +34,11 @@ struct SensitivityArgs {
   std::size_t replicates = 8;
   std::uint64_t trajectories = 100;
   std::size_t levels = 4;
+  LongRunArgs long_run;
 };
 
 void add_sensitivity_command(CLI::App& app, SensitivityArgs& args);
-int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std::ostream& err);
+/// Runs the analysis on `cluster`'s ranks; only rank 0 prints and writes files.
+int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster);
 
 }  // namespace symbiomc::cli

@@ -58,6 +58,7 @@ void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
   cmd->add_option("--bins", args.bins, "Histogram bins per output (quantile error bound = one bin)")
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
   cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(CLI::Range(0.5, 0.9999));
+  add_long_run_options(*cmd, args.long_run);
 }
 
 namespace {
@@ -129,7 +130,7 @@ void print_summary(const UncertaintyResult& r, std::ostream& out) {
 
 }  // namespace
 
-int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std::ostream& err) {
+int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster) {
   const auto study = load_study(args.study);
   UncertaintyConfig config;
   config.runs = args.runs;
@@ -137,6 +138,7 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   if (!parse_sampling_method(args.method, config.method)) throw InputError("--method: expected mc, lhs or qmc");
   config.block_size = args.block_size;
   config.replicates = args.replicates;
+  if (args.long_run.segment_blocks) config.segment_blocks = args.long_run.segment_blocks;
   config.histogram_bins = args.bins;
   config.conf_level = args.conf_level;
   config.thresholds = parse_thresholds(args.thresholds);
@@ -146,8 +148,11 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   InterruptGuard interrupt;
   config.cancel = interrupt.flag();
-  ProgressBar progress(err, !args.quiet, "uncertainty");
+  ProgressBar progress(err, !args.quiet && cluster.is_root(), "uncertainty");
   config.progress = progress.callback();
+  config.scheduler = &cluster.scheduler();
+  config.checkpoint = checkpoint_options(args.long_run);
+  config.input_identity = input_identity(study->provenance);
 
   const auto start = std::chrono::steady_clock::now();
   UncertaintyResult result;
@@ -155,16 +160,17 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
     result = run_uncertainty(*study->model, *study->problem, config);
   } catch (const RunInterrupted& e) {
     progress.finish();
-    err << "stopped: " << e.what() << "; no result files were written\n";
+    if (cluster.is_root()) err << "stopped: " << e.what() << "; no result files were written\n";
     return args.on_failure == "abort" && !interrupt.flag()->load() ? EXIT_MODEL_ERROR : EXIT_INTERRUPTED;
   }
   progress.finish();
+  if (!cluster.is_root()) return EXIT_SUCCESS;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_uncertainty_report(result, study->provenance, args.out_dir);
   // The run log holds what may differ between identical studies (threads, timing), so the
   // result files stay byte-identical across thread counts.
   write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
-                        message("command uncertainty\nthreads ", threads, "\nwall_seconds ", seconds, "\nruns_per_second ",
+                        message("command uncertainty\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds, "\nruns_per_second ",
                                 static_cast<double>(result.runs) / std::max(seconds, 1e-9), "\n"));
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (args.quiet) return EXIT_SUCCESS;
@@ -174,7 +180,8 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   } else {
     print_summary(result, out);
     out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, summary.json to "
-        << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads)\n";
+        << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads"
+        << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")\n";
     if (!args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   }
   return EXIT_SUCCESS;

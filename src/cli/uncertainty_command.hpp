@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cluster.hpp"
+#include "long_run.hpp"
 #include "study.hpp"
 
 namespace symbiomc::cli {
@@ -29,10 +31,12 @@ struct UncertaintyArgs {
   std::size_t replicates = 8;
   std::size_t bins = 2048;
   double conf_level = 0.95;
+  LongRunArgs long_run;
 };
 
 void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args);
-int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std::ostream& err);
+/// Runs the study on `cluster`'s ranks; only rank 0 prints and writes files.
+int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster);
 
 /// Options shared by the sampling commands (case or model inputs).
 void add_study_options(CLI::App& cmd, StudyInputs& study, bool allow_model);

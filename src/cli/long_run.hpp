@@ -1,0 +1,29 @@
+#pragma once
+// Options every sampling command shares for long runs: checkpoints and resume, and the
+// identity of a study (inputs and their checksums) that a resume and the MPI ranks compare.
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "symbiomc/checkpoint.hpp"
+#include "symbiomc/io/uncertainty_report.hpp"
+
+namespace symbiomc::cli {
+
+struct LongRunArgs {
+  std::string checkpoint;        ///< --checkpoint FILE
+  double checkpoint_every = 600; ///< --checkpoint-every SECONDS
+  std::string resume;            ///< --resume FILE
+  std::size_t segment_blocks = 0;  ///< --segment-blocks (0 = the study's default)
+};
+
+void add_long_run_options(CLI::App& cmd, LongRunArgs& args);
+[[nodiscard]] CheckpointOptions checkpoint_options(const LongRunArgs& args);
+
+/// The provenance as identity entries: tool version, case, options, and one checksum per input
+/// file keyed by its role and file name (not its directory, so a resume may run elsewhere).
+[[nodiscard]] std::vector<IdentityEntry> input_identity(const Provenance& provenance);
+
+}  // namespace symbiomc::cli

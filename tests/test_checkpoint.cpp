@@ -1,0 +1,391 @@
+// Tests of segmented execution, checkpoints and resume (issue 8): a checkpoint file round-trips
+// and is refused when damaged or written by another study, naming the difference; a study
+// interrupted after some segments and resumed gives the same bits as an uninterrupted one
+// (uncertainty with QMC replicates, Sobol' through a --target-ci-width doubling, Morris);
+// segments computed in any order and folded in index order (what MPI ranks do) give the same
+// bits; and the real executable, stopped by SIGINT or SIGTERM mid-run, writes a checkpoint
+// from which `--resume` reproduces the uninterrupted result files byte for byte.
+
+#include "symbiomc/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli.hpp"
+#include "scratch_dir.hpp"
+#include "symbiomc/analytic_models.hpp"
+#include "symbiomc/balance.hpp"
+#include "symbiomc/case_model.hpp"
+#include "symbiomc/io/case_csv.hpp"
+#include "symbiomc/io/distributions_csv.hpp"
+#include "symbiomc/sensitivity.hpp"
+#include "symbiomc/uncertainty.hpp"
+
+#ifndef SYMBIOMC_SOURCE_DIR
+#define SYMBIOMC_SOURCE_DIR "."
+#endif
+#ifndef SYMBIOMC_BINARY
+#define SYMBIOMC_BINARY "symbiomc"
+#endif
+
+extern char** environ;
+
+namespace symbiomc {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_support::ScratchDir;
+
+const std::string BIOMASS_CASE = std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass";
+const std::string BIOMASS_DIST = std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv";
+
+struct LoadedCase {
+  LoadedCase()
+      : network(read_case(BIOMASS_CASE)),
+        plan(BalancePlan::compile(network)),
+        problem(read_distributions(BIOMASS_DIST, plan.parameters())),
+        model(plan, problem) {}
+  Network network;
+  BalancePlan plan;
+  Problem problem;
+  CaseModel model;
+};
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Computes every segment first, in a shuffled order, then folds them in index order: what an
+/// MPI run does when ranks finish out of order.
+class ShuffledScheduler final : public SegmentScheduler {
+ public:
+  std::uint64_t run(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) override {
+    std::vector<std::uint64_t> order;
+    for (std::uint64_t i = first; i < end; ++i) order.push_back(i);
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(42));
+    std::map<std::uint64_t, std::string> done;
+    for (std::uint64_t i : order) done[i] = study.compute(i, [] {});
+    ++computed_;
+    for (auto& [i, bytes] : done)
+      if (!study.fold(i, bytes)) return i + 1;
+    return end;
+  }
+  [[nodiscard]] bool is_root() const noexcept override { return true; }
+  [[nodiscard]] int processes() const noexcept override { return 2; }
+
+ private:
+  int computed_ = 0;
+};
+
+// ---- the file
+
+TEST(CheckpointFile, RoundTripsEveryField) {
+  const Checkpoint original{"sobol", {{"seed", "7"}, {"base runs", "1024"}}, 12, true, std::string("\0state\xff", 7)};
+  const Checkpoint back = decode_checkpoint(encode_checkpoint(original), "x.ckpt");
+  EXPECT_EQ(back.study, "sobol");
+  EXPECT_EQ(back.identity, original.identity);
+  EXPECT_EQ(back.next_segment, 12u);
+  EXPECT_TRUE(back.finished);
+  EXPECT_EQ(back.state, original.state);
+}
+
+TEST(CheckpointFile, DamagedTruncatedAndForeignFilesAreRefusedNamingTheFile) {
+  const std::string bytes = encode_checkpoint({"uncertainty", {{"seed", "1"}}, 3, false, "abc"});
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x10;
+  auto message_of = [](const std::string& b) {
+    try {
+      (void)decode_checkpoint(b, "runs/a.ckpt");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  EXPECT_NE(message_of(flipped).find("runs/a.ckpt"), std::string::npos);
+  EXPECT_NE(message_of(flipped).find("CRC-64"), std::string::npos);
+  for (std::size_t n : {std::size_t{0}, std::size_t{10}, std::size_t{30}, bytes.size() - 1})
+    EXPECT_NE(message_of(bytes.substr(0, n)).find("runs/a.ckpt"), std::string::npos) << "prefix of " << n << " bytes";
+  EXPECT_NE(message_of("name,value\nseed,1\n").find("not a symbiomc checkpoint"), std::string::npos);
+}
+
+TEST(CheckpointFile, ResumingAnotherStudyNamesEveryDifference) {
+  const Checkpoint saved{"uncertainty", {{"seed", "1"}, {"runs", "1000"}, {"option x", "a"}}, 3, false, ""};
+  try {
+    require_same_study(saved, "uncertainty", {{"seed", "2"}, {"runs", "1000"}, {"bins", "64"}}, "c.ckpt");
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("c.ckpt"), std::string::npos) << m;
+    EXPECT_NE(m.find("seed was 1, now 2"), std::string::npos) << m;
+    EXPECT_NE(m.find("option x was a, now not given"), std::string::npos) << m;
+    EXPECT_NE(m.find("bins was not given, now 64"), std::string::npos) << m;
+    EXPECT_EQ(m.find("runs"), std::string::npos) << m;
+  }
+  EXPECT_THROW(require_same_study(saved, "sobol", saved.identity, "c.ckpt"), InputError);
+  EXPECT_NO_THROW(require_same_study(saved, "uncertainty", saved.identity, "c.ckpt"));
+}
+
+// ---- interrupted and resumed studies, in the library
+
+/// Sets `cancel` once `after` progress reports have arrived (progress is reported per fold).
+struct CancelAfter {
+  std::atomic<bool> flag{false};
+  int remaining;
+  explicit CancelAfter(int after) : remaining(after) {}
+  std::function<void(std::uint64_t, std::uint64_t)> callback() {
+    return [this](std::uint64_t, std::uint64_t) {
+      if (--remaining <= 0) flag = true;
+    };
+  }
+};
+
+UncertaintyConfig small_uncertainty() {
+  UncertaintyConfig c;
+  c.runs = 30000;
+  c.seed = 11;
+  c.method = SamplingMethod::qmc;
+  c.replicates = 4;
+  c.block_size = 512;
+  c.segment_blocks = 3;
+  c.histogram_bins = 128;
+  return c;
+}
+
+void expect_same(const UncertaintyResult& a, const UncertaintyResult& b) {
+  ASSERT_EQ(a.runs, b.runs);
+  EXPECT_EQ(a.runs_with_failure, b.runs_with_failure);
+  EXPECT_EQ(a.failures, b.failures);
+  ASSERT_EQ(a.outputs.size(), b.outputs.size());
+  for (std::size_t o = 0; o < a.outputs.size(); ++o) {
+    EXPECT_TRUE(a.outputs[o].stats == b.outputs[o].stats) << a.outputs[o].label.output;
+    EXPECT_TRUE(a.outputs[o].replicate_means == b.outputs[o].replicate_means) << a.outputs[o].label.output;
+  }
+  ASSERT_EQ(a.comparisons.size(), b.comparisons.size());
+  for (std::size_t p = 0; p < a.comparisons.size(); ++p) EXPECT_TRUE(a.comparisons[p].comparison == b.comparisons[p].comparison);
+}
+
+TEST(Resume, UncertaintyInterruptedAfterSomeSegmentsEndsWithTheSameBits) {
+  const LoadedCase c;
+  const ScratchDir dir("symbiomc_checkpoint");
+  const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
+
+  UncertaintyConfig first = small_uncertainty();
+  CancelAfter cancel(4);
+  first.cancel = &cancel.flag;
+  first.progress = cancel.callback();
+  first.checkpoint.path = dir.sub("u.ckpt");
+  first.checkpoint.every_seconds = 1e9;  // only the final checkpoint, written on the interruption
+  EXPECT_THROW((void)run_uncertainty(c.model, c.problem, first), RunInterrupted);
+  const Checkpoint saved = read_checkpoint(dir.sub("u.ckpt"));
+  EXPECT_EQ(saved.study, "uncertainty");
+  EXPECT_FALSE(saved.finished);
+  EXPECT_GE(saved.next_segment, 1u);
+
+  UncertaintyConfig second = small_uncertainty();
+  second.checkpoint.resume_path = dir.sub("u.ckpt");
+  expect_same(run_uncertainty(c.model, c.problem, second), whole);
+
+  // Resuming with another seed is refused.
+  second.seed = 12;
+  EXPECT_THROW((void)run_uncertainty(c.model, c.problem, second), InputError);
+}
+
+TEST(Resume, UncertaintyCheckpointedAfterEverySegmentResumesFromTheLastOne) {
+  const LoadedCase c;
+  const ScratchDir dir("symbiomc_checkpoint");
+  const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
+  UncertaintyConfig config = small_uncertainty();
+  config.checkpoint.path = dir.sub("u.ckpt");
+  config.checkpoint.every_seconds = 0;
+  expect_same(run_uncertainty(c.model, c.problem, config), whole);
+  EXPECT_TRUE(read_checkpoint(dir.sub("u.ckpt")).finished);
+  // A finished checkpoint resumes to the same result without computing anything.
+  UncertaintyConfig again = small_uncertainty();
+  again.checkpoint.resume_path = dir.sub("u.ckpt");
+  expect_same(run_uncertainty(c.model, c.problem, again), whole);
+}
+
+TEST(Resume, DumpRunsWithACheckpointIsRefused) {
+  const LoadedCase c;
+  UncertaintyConfig config = small_uncertainty();
+  config.dump_runs_path = "/tmp/never.csv";
+  config.checkpoint.path = "/tmp/never.ckpt";
+  EXPECT_THROW((void)run_uncertainty(c.model, c.problem, config), InputError);
+  EXPECT_FALSE(fs::exists("/tmp/never.csv"));
+}
+
+std::string sobol_bytes(const SobolResult& r) {
+  ByteWriter out;
+  out.u64(r.base_runs);
+  out.u64(r.model_runs);
+  out.boolean(r.target_reached);
+  for (const auto& e : r.estimates) save(out, e);
+  for (const auto& s : r.convergence) {
+    out.u64(s.base_runs);
+    for (const auto& e : s.modes) save(out, e);
+  }
+  out.u64s(r.dropped_base_samples);
+  return out.take();
+}
+
+SobolConfig doubling_sobol() {
+  SobolConfig c;
+  c.base_runs = 256;
+  c.seed = 5;
+  c.target_ci_width = 0.02;  // forces several doublings on Ishigami
+  c.max_base_runs = 8192;
+  c.base_block = 64;
+  c.segment_blocks = 2;
+  return c;
+}
+
+TEST(Resume, SobolInterruptedDuringTheDoublingEndsWithTheSameBits) {
+  const auto model = parse_model_spec("ishigami");
+  std::vector<UncertainParameter> parameters;
+  for (std::size_t i = 0; i < model->inputs().size(); ++i) {
+    UncertainParameter p;
+    p.name = model->inputs()[i].name;
+    p.dist = Uniform(model->input_bounds()[i].first, model->input_bounds()[i].second);
+    p.group = p.name;
+    p.case_index = i;
+    parameters.push_back(p);
+  }
+  const Problem problem("model:ishigami", 0, parameters, {});
+  const ScratchDir dir("symbiomc_checkpoint");
+  const SobolResult whole = run_sobol(*model, problem, doubling_sobol());
+  ASSERT_GT(whole.base_runs, 256u) << "the target should force a doubling";
+
+  SobolConfig first = doubling_sobol();
+  CancelAfter cancel(9);
+  first.cancel = &cancel.flag;
+  first.progress = cancel.callback();
+  first.checkpoint.path = dir.sub("s.ckpt");
+  EXPECT_THROW((void)run_sobol(*model, problem, first), RunInterrupted);
+  SobolConfig second = doubling_sobol();
+  second.checkpoint.resume_path = dir.sub("s.ckpt");
+  const SobolResult resumed = run_sobol(*model, problem, second);
+  EXPECT_EQ(resumed.base_runs, whole.base_runs);
+  EXPECT_EQ(resumed.convergence.size(), whole.convergence.size());
+  EXPECT_EQ(sobol_bytes(resumed), sobol_bytes(whole));
+
+  SobolConfig shuffled = doubling_sobol();
+  ShuffledScheduler scheduler;
+  shuffled.scheduler = &scheduler;
+  EXPECT_EQ(sobol_bytes(run_sobol(*model, problem, shuffled)), sobol_bytes(whole));
+}
+
+TEST(Resume, MorrisInterruptedEndsWithTheSameBits) {
+  const LoadedCase c;
+  const ScratchDir dir("symbiomc_checkpoint");
+  MorrisConfig base;
+  base.trajectories = 200;
+  base.block = 8;
+  base.segment_blocks = 2;
+  base.seed = 3;
+  const MorrisResult whole = run_morris(c.model, c.problem, base);
+  MorrisConfig first = base;
+  CancelAfter cancel(5);
+  first.cancel = &cancel.flag;
+  first.progress = cancel.callback();
+  first.checkpoint.path = dir.sub("m.ckpt");
+  EXPECT_THROW((void)run_morris(c.model, c.problem, first), RunInterrupted);
+  MorrisConfig second = base;
+  second.checkpoint.resume_path = dir.sub("m.ckpt");
+  const MorrisResult resumed = run_morris(c.model, c.problem, second);
+  ASSERT_EQ(resumed.estimates.size(), whole.estimates.size());
+  EXPECT_EQ(resumed.model_runs, whole.model_runs);
+  for (std::size_t m = 0; m < whole.estimates.size(); ++m)
+    for (std::size_t i = 0; i < whole.estimates[m].effects.size(); ++i) {
+      EXPECT_EQ(resumed.estimates[m].effects[i].mu_star, whole.estimates[m].effects[i].mu_star);
+      EXPECT_EQ(resumed.estimates[m].effects[i].sigma, whole.estimates[m].effects[i].sigma);
+    }
+}
+
+TEST(Segments, ComputedInAnyOrderAndFoldedInOrderGiveTheSameBits) {
+  const LoadedCase c;
+  const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
+  UncertaintyConfig config = small_uncertainty();
+  ShuffledScheduler scheduler;
+  config.scheduler = &scheduler;
+  expect_same(run_uncertainty(c.model, c.problem, config), whole);
+}
+
+// ---- the executable, stopped by a signal
+
+/// Starts the symbiomc executable with `args`, stdout and stderr to files in `dir`.
+pid_t spawn_symbiomc(const std::vector<std::string>& args, const ScratchDir& dir) {
+  std::vector<std::string> argv_text{SYMBIOMC_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = dir.sub("stdout.txt"), err = dir.sub("stderr.txt");
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(rc, 0) << "cannot start " << SYMBIOMC_BINARY;
+  return pid;
+}
+
+void interrupt_and_resume(int signal_number) {
+  const ScratchDir dir("symbiomc_checkpoint");
+  const std::vector<std::string> study{"uncertainty", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DIST, "--runs",
+                                       "200000", "--seed", "9", "--block-size", "128", "--quiet", "--threads", "2"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = study;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  };
+  const std::string checkpoint = dir.sub("run.ckpt");
+  const pid_t pid = spawn_symbiomc(with({"--out", dir.sub("interrupted"), "--checkpoint", checkpoint, "--checkpoint-every", "0"}), dir);
+  ASSERT_GT(pid, 0);
+  // Wait for the first periodic checkpoint, then stop the run mid-way.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(checkpoint)) << read_bytes(dir.sub("stderr.txt"));
+  kill(pid, signal_number);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly";
+  ASSERT_EQ(WEXITSTATUS(status), cli::EXIT_INTERRUPTED) << read_bytes(dir.sub("stderr.txt"));
+  EXPECT_NE(read_bytes(dir.sub("stderr.txt")).find("--resume " + checkpoint), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.sub("interrupted")));  // no half-written results
+  const Checkpoint saved = read_checkpoint(checkpoint);
+  EXPECT_FALSE(saved.finished);
+  EXPECT_GE(saved.next_segment, 1u);
+
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run_cli(with({"--out", dir.sub("resumed"), "--resume", checkpoint}), out, err), 0) << err.str();
+  ASSERT_EQ(cli::run_cli(with({"--out", dir.sub("whole")}), out, err), 0) << err.str();
+  for (const char* file : {"summary.csv", "quantiles.csv", "histograms.csv", "comparisons.csv", "failures.csv", "thresholds.csv",
+                           "summary.json"})
+    EXPECT_EQ(read_bytes(dir.path() / "resumed" / file), read_bytes(dir.path() / "whole" / file)) << file;
+}
+
+TEST(ResumeCli, SigintMidRunWritesACheckpointAndResumeGivesIdenticalFiles) { interrupt_and_resume(SIGINT); }
+TEST(ResumeCli, SigtermMidRunWritesACheckpointAndResumeGivesIdenticalFiles) { interrupt_and_resume(SIGTERM); }
+
+}  // namespace
+}  // namespace symbiomc
