@@ -167,6 +167,19 @@ Histogram::Histogram(double lo, double hi, std::size_t bins) {
   }
   counts_.assign(bins, 0);
   bins_per_unit_ = static_cast<double>(bins) / width;
+  lo_ = lo;
+  hi_ = hi;
+  width_ = width;
+}
+
+double Histogram::edge(std::size_t i) const noexcept {
+  // The constructor's expression, bit for bit: add() recomputes the one or two edges it needs
+  // instead of loading them, so a block's 100-odd histograms touch only their counts (the
+  // stored edge arrays of a block exceed L2 and cost a cache miss per add; issue 5 profile).
+  const std::size_t bins = counts_.size();
+  if (i == 0) return lo_;
+  if (i >= bins) return hi_;
+  return lo_ + width_ * (static_cast<double>(i) / static_cast<double>(bins));
 }
 
 Histogram Histogram::with_range_from_pilot(std::span<const double> pilot, std::size_t bins) {
@@ -201,21 +214,21 @@ void Histogram::add(double x) noexcept {
     max_ = std::max(max_, x);
   }
   ++count_;
-  if (x < edges_.front()) {
+  if (x < lo_) {
     ++underflow_;
     return;
   }
-  if (x > edges_.back()) {
+  if (x > hi_) {
     ++overflow_;
     return;
   }
   const std::size_t bins = counts_.size();
-  const double guess = (x - edges_.front()) * bins_per_unit_;
+  const double guess = (x - lo_) * bins_per_unit_;
   std::size_t i = guess < static_cast<double>(bins) ? static_cast<std::size_t>(guess) : bins - 1;
   // The multiply rounds, so x may sit an ulp outside the guessed bin. Step to the bin whose
-  // stored edges hold it: the quantile error bound relies on every count lying inside its bin.
-  while (i > 0 && x < edges_[i]) --i;
-  while (i + 1 < bins && x >= edges_[i + 1]) ++i;
+  // edges hold it: the quantile error bound relies on every count lying inside its bin.
+  while (i > 0 && x < edge(i)) --i;
+  while (i + 1 < bins && x >= edge(i + 1)) ++i;
   ++counts_[i];
 }
 
@@ -490,6 +503,11 @@ Histogram Histogram::load(ByteReader& in) {
   if (h.counts_.size() != e.size() - 1) in.fail("one histogram count per bin");
   h.bins_per_unit_ = in.f64();
   if (!(h.bins_per_unit_ > 0.0 && std::isfinite(h.bins_per_unit_))) in.fail("a positive, finite histogram bin scale");
+  h.lo_ = e.front();
+  h.hi_ = e.back();
+  h.width_ = h.hi_ - h.lo_;
+  for (std::size_t i = 0; i < e.size(); ++i)
+    if (h.edge(i) != e[i]) in.fail("histogram edges equally spaced as the constructor makes them");
   h.count_ = in.u64();
   h.underflow_ = in.u64();
   h.overflow_ = in.u64();

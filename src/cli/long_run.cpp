@@ -1,5 +1,7 @@
 #include "long_run.hpp"
 
+#include <sched.h>
+
 #include <filesystem>
 
 namespace symbiomc::cli {
@@ -26,6 +28,16 @@ CheckpointOptions checkpoint_options(const LongRunArgs& args) {
   options.every_seconds = args.checkpoint_every;
   options.resume_path = args.resume;
   return options;
+}
+
+void warn_if_bound_to_fewer_cores(int threads, std::ostream& err) {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof mask, &mask) != 0) return;
+  const int cores = CPU_COUNT(&mask);
+  if (cores >= threads) return;
+  err << "warning: this process may only run on " << cores << " core" << (cores == 1 ? "" : "s") << " (CPU affinity) but --threads is "
+      << threads << "; under mpirun add --bind-to none (or --map-by ppr:1:node:PE=" << threads << ") so the threads get cores\n";
 }
 
 std::vector<IdentityEntry> input_identity(const Provenance& provenance) {

@@ -2,6 +2,7 @@
 // Options every sampling command shares for long runs: checkpoints and resume, and the
 // identity of a study (inputs and their checksums) that a resume and the MPI ranks compare.
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ struct LongRunArgs {
 
 void add_long_run_options(CLI::App& cmd, LongRunArgs& args);
 [[nodiscard]] CheckpointOptions checkpoint_options(const LongRunArgs& args);
+
+/// Warns on `err` when this process may run on fewer cores than `threads` (its CPU affinity,
+/// as set by taskset or by an MPI launcher's default binding, e.g. Open MPI binds each rank
+/// to one core): the threads would then share those cores. The result is unaffected.
+void warn_if_bound_to_fewer_cores(int threads, std::ostream& err);
 
 /// The provenance as identity entries: tool version, case, options, and one checksum per input
 /// file keyed by its role and file name (not its directory, so a resume may run elsewhere).

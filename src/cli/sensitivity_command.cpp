@@ -138,6 +138,7 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   }
   const int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  warn_if_bound_to_fewer_cores(threads, err);
   InterruptGuard interrupt;
   ProgressBar progress(err, !args.quiet && cluster.is_root(), "sensitivity");
   const auto start = std::chrono::steady_clock::now();

@@ -146,6 +146,7 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   config.dump_runs_path = args.dump_runs;
   const int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  warn_if_bound_to_fewer_cores(threads, err);
   InterruptGuard interrupt;
   config.cancel = interrupt.flag();
   ProgressBar progress(err, !args.quiet && cluster.is_root(), "uncertainty");

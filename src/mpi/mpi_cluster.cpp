@@ -21,6 +21,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -281,7 +282,18 @@ class MpiCluster final : public Cluster {
 
 }  // namespace
 
+/// True when an MPI launcher (mpirun, mpiexec, srun with PMI/PMIx) started this process.
+bool started_by_mpi_launcher() {
+  for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"})
+    if (std::getenv(variable)) return true;
+  return false;
+}
+
 std::unique_ptr<Cluster> start_mpi_cluster(int& argc, char**& argv) {
+  // Started on its own, an MPI build is a lone process and does not initialise MPI: an Open MPI
+  // singleton would start a helper daemon and bind the process to one core, which would leave
+  // the TBB threads sharing that core.
+  if (!started_by_mpi_launcher()) return lone_process();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   int rank = 0, size = 1;
