@@ -228,6 +228,9 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
     return s;
   });
 
+  std::vector<std::size_t> output_mode(k);  // mode of each output, read once (not a virtual call per run)
+  for (std::size_t o = 0; o < k; ++o) output_mode[o] = model.outputs()[o].mode_index;
+
   // Evaluates one block into `acc` (statistics prototype already in place).
   auto run_block = [&](std::size_t block_index, BlockAccumulator& acc) {
     const auto [r, local] = blocks[block_index];
@@ -256,7 +259,7 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
       }
       acc.runs_with_failure += any_failed ? 1 : 0;
       for (std::size_t o = 0; o < k; ++o)
-        if (st[model.outputs()[o].mode_index] == RunStatus::ok) acc.outputs[o].add(y[o]);
+        if (st[output_mode[o]] == RunStatus::ok) acc.outputs[o].add(y[o]);
       for (std::size_t p = 0; p < pair_specs.size(); ++p) {
         const PairSpec& spec = pair_specs[p];
         if (st[spec.mode_a] == RunStatus::ok && st[spec.mode_b] == RunStatus::ok) acc.pairs[p].add(y[spec.output_a], y[spec.output_b]);
@@ -267,7 +270,7 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
         for (std::size_t j = 0; j < d; ++j) line += "," + format_cell(s.x[i * d + j]);
         for (std::size_t m = 0; m < modes; ++m) line += std::string(",") + std::string(to_string(st[m]));
         for (std::size_t o = 0; o < k; ++o)
-          line += st[model.outputs()[o].mode_index] == RunStatus::ok ? "," + format_cell(y[o]) : std::string(",");
+          line += st[output_mode[o]] == RunStatus::ok ? "," + format_cell(y[o]) : std::string(",");
         line += "\n";
       }
     }

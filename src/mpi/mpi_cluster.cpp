@@ -1,8 +1,9 @@
 // Segments shared among MPI ranks by dynamic self-scheduling, folded on rank 0 in index order.
 //
 // Scheme (issue 8, "load balance"): rank 0 hands out segment indices one at a time. Each worker
-// holds at most two (one it computes, one queued so it never idles waiting for rank 0), and
-// gets the next index when it returns a result, so a slow or busy rank simply completes fewer
+// holds at most two (one it computes, one queued so it never idles waiting for rank 0), sends
+// each result without waiting for rank 0 to take it (MPI_Isend), and gets the next index when
+// rank 0 receives a result, so a slow or busy rank simply completes fewer
 // segments. Rank 0 computes segments too and serves its workers between waves of blocks
 // (SegmentStudy::compute calls poll). Results are folded strictly in index order; at most
 // WINDOW_PER_RANK * ranks segments may be handed out beyond the next one to fold, which bounds
@@ -224,6 +225,10 @@ class MpiScheduler final : public SegmentScheduler {
       take_assignments();
       if (stopping) throw StopRequested{};
     };
+    // The previous result is sent while the next segment is computed (MPI_Isend): a large
+    // message needs rank 0 to match it, which it does only between its own waves of blocks.
+    std::string sending;
+    MPI_Request send_request = MPI_REQUEST_NULL;
     std::uint64_t state = DONE_OK;
     try {
       while (true) {
@@ -241,12 +246,15 @@ class MpiScheduler final : public SegmentScheduler {
         message_bytes += study.compute(index, poll);
         if (message_bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
           throw ModelError(message("segment ", index, " is ", message_bytes.size(), " bytes, over MPI's 2 GiB message limit: use fewer --bins or smaller segments"));
-        MPI_Send(message_bytes.data(), static_cast<int>(message_bytes.size()), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+        MPI_Wait(&send_request, MPI_STATUS_IGNORE);
+        sending = std::move(message_bytes);
+        MPI_Isend(sending.data(), static_cast<int>(sending.size()), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &send_request);
       }
     } catch (const StopRequested&) {
     } catch (const RunInterrupted&) {
       state = DONE_INTERRUPTED;
     }
+    MPI_Wait(&send_request, MPI_STATUS_IGNORE);  // rank 0 receives everything before DONE
     send_u64(state, 0, TAG_DONE);
     while (!stopping) {  // rank 0 always ends with STOP; read everything up to it
       take_assignments();
