@@ -65,11 +65,13 @@ void load_lanes(const Biomass& b, BalanceWorkspace& ws, const std::vector<double
     for (std::size_t i = 0; i < d; ++i) ws.set_parameter(b.problem.parameters()[i].case_index, lane, x[lane * d + i]);
 }
 
+/// Instructions evaluate() runs: the baseline, the range the synergy modes share, the modes.
 std::size_t tape_length(const BalancePlan& plan, std::size_t only_mode) {
   std::size_t total = 0;
   for (std::size_t m = 0; m < plan.modes().size(); ++m)
     if (only_mode == static_cast<std::size_t>(-1) || m == 0 || m == only_mode)
       total += plan.modes()[m].code_end - plan.modes()[m].code_begin;
+  if (only_mode != 0 && plan.modes().size() > 1) total += plan.shared_code_end() - plan.shared_code_begin();
   return total;
 }
 

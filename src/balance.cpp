@@ -1,7 +1,9 @@
 #include "symbiomc/balance.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -64,7 +66,8 @@ double apply(Op op, double a, double b, double c) noexcept {
 
 class PlanCompiler {
  public:
-  PlanCompiler(const Network& network, const PlanOptions& options) : network_(network) {
+  PlanCompiler(const Network& network, const PlanOptions& options)
+      : network_(network), share_subexpressions_(options.share_subexpressions) {
     plan_.network_ = network;
     plan_.fixed_point_tolerance_ = network.fixed_point_tolerance;
     plan_.fixed_point_max_iterations_ = network.fixed_point_max_iterations;
@@ -84,12 +87,15 @@ class PlanCompiler {
       if (!m.baseline) order.push_back(&m);
     for (const Mode* mode : order) compile_mode(*mode);
     errors_.throw_if_any();
+    if (share_subexpressions_) share_subexpressions();
     plan_.slot_count_ = next_slot_;
+    collect_checks();
     return std::move(plan_);
   }
 
  private:
   const Network& network_;
+  const bool share_subexpressions_;
   BalancePlan plan_;
   ErrorList errors_;
   std::map<std::string, std::uint32_t> parameter_slot_;
@@ -98,6 +104,7 @@ class PlanCompiler {
   std::map<std::string, std::size_t> curve_index_;
   std::uint32_t next_slot_ = 0;
   std::vector<std::uint32_t> free_temps_;
+  std::set<std::uint32_t> temp_slots_;  ///< slots handed out by temp(): rewritten by later expressions
   // Per-mode state.
   std::vector<Entity> entities_;
   std::map<std::string, std::size_t> entity_index_;
@@ -173,6 +180,7 @@ class PlanCompiler {
       free_temps_.pop_back();
       return slot;
     }
+    temp_slots_.insert(next_slot_);
     return next_slot_++;
   }
 
@@ -578,6 +586,250 @@ class PlanCompiler {
       release(slot, t);
     }
   }
+
+  // --- sharing ------------------------------------------------------------------------
+
+  /// Number of slots an instruction reads through a, b, c (pwl reads a; b is its curve, whose
+  /// points are parameters or constants; loop reads nothing here: its sub-tape does).
+  static int operand_count(Op op) noexcept {
+    switch (op) {
+      case Op::copy: case Op::neg: case Op::abs: case Op::sqrt: case Op::exp: case Op::log:
+      case Op::logical_not: case Op::pwl:
+        return 1;
+      case Op::select: case Op::clamp: return 3;
+      case Op::loop: return 0;
+      default: return 2;
+    }
+  }
+
+  /// Common-subexpression elimination over the tape of every mode. Value numbering gives each
+  /// instruction the number of (operation, numbers of its operands); instructions with equal
+  /// numbers compute the same bits (same operation, same operands, same order), so only one of
+  /// them needs to run:
+  ///  - a value first computed by the baseline is reused from there (the baseline always runs);
+  ///  - a value that two or more synergy modes compute moves to the shared range, which runs
+  ///    after the baseline and before any synergy mode (so evaluating one mode stays correct);
+  ///  - a value one mode computes twice is computed once, by its first instruction.
+  /// Kept values that others reuse live in a slot no later instruction writes (an entity's own
+  /// slot, or a new one instead of a temporary); copies of such values are dropped. Reads and
+  /// the slots of PlanMode are redirected accordingly. Recycle loops and their sub-tapes are
+  /// kept as they are (their results are new values). If any redirected read would not be
+  /// available where it happens, the tape is left unchanged.
+  void share_subexpressions() {
+    constexpr std::uint32_t NONE = std::numeric_limits<std::uint32_t>::max();
+    constexpr int PARAMETER = -1, UNWRITTEN = -2, SHARED = -3;
+    const std::vector<Instruction>& code = plan_.code_;
+    const std::size_t modes = plan_.modes_.size(), slots = next_slot_;
+    if (modes == 0 || plan_.modes_[0].code_begin != 0 || plan_.modes_.back().code_end != code.size()) return;
+    std::vector<int> mode_of(code.size(), 0);
+    for (std::size_t m = 0; m < modes; ++m) {
+      if (m > 0 && plan_.modes_[m].code_begin != plan_.modes_[m - 1].code_end) return;
+      for (std::size_t i = plan_.modes_[m].code_begin; i < plan_.modes_[m].code_end; ++i) mode_of[i] = static_cast<int>(m);
+    }
+    // PlanMode's slots are redirected through their final writes: they must not be temporaries.
+    for (const PlanMode& mode : plan_.modes_) {
+      for (const auto* quantities : {&mode.outputs, &mode.variables})
+        for (const PlanQuantity& q : *quantities)
+          if (temp_slots_.count(q.slot)) return;
+      for (const PlanFlow& f : mode.flows)
+        if (temp_slots_.count(f.slot) || (f.has_energy && temp_slots_.count(f.energy_factor)) ||
+            (f.has_mass && temp_slots_.count(f.mass_factor)))
+          return;
+    }
+
+    // Value numbering in tape order. A synergy mode reads only parameters, constants, the
+    // baseline and its own writes; anything else makes the tape ineligible.
+    struct Value {
+      std::vector<std::size_t> computed_by;  ///< instructions (not copies) that compute it
+      std::uint32_t home = NONE;             ///< slot holding it in the new tape
+      bool stable = false;                   ///< home is never written again
+    };
+    std::vector<Value> values;
+    auto fresh = [&](std::uint32_t home, bool stable) {
+      values.push_back({{}, home, stable});
+      return static_cast<std::uint32_t>(values.size() - 1);
+    };
+    std::vector<std::uint32_t> value_of(slots, NONE);
+    std::vector<int> writer(slots, UNWRITTEN);
+    for (std::size_t p = 0; p < plan_.parameters_.size(); ++p)
+      value_of[p] = fresh(static_cast<std::uint32_t>(p), true), writer[p] = PARAMETER;
+    for (const auto& [slot, v] : plan_.constants_) value_of[slot] = fresh(slot, true), writer[slot] = PARAMETER;
+    auto readable = [&](std::uint32_t slot, int m) {
+      const int w = writer[slot];
+      return w == PARAMETER || w == 0 || w == m;
+    };
+    std::map<std::array<std::uint32_t, 4>, std::uint32_t> table;
+    std::vector<std::uint32_t> value(code.size(), NONE);
+    for (std::size_t i = 0; i < code.size(); ++i) {
+      const Instruction& in = code[i];
+      const int m = mode_of[i];
+      if (in.op == Op::loop) {
+        const LoopBlock& loop = plan_.loops_[in.a];
+        for (const std::uint32_t member : loop.members) value_of[member] = fresh(member, true), writer[member] = m;
+        for (std::size_t j = loop.code_begin; j < loop.code_end; ++j) {
+          const Instruction& sub = plan_.loop_code_[j];
+          const std::uint32_t reads[3] = {sub.a, sub.b, sub.c};
+          for (int k = 0; k < operand_count(sub.op); ++k)
+            if (!readable(reads[k], m)) return;
+          value_of[sub.dst] = fresh(sub.dst, false), writer[sub.dst] = m;
+        }
+        continue;
+      }
+      const std::uint32_t reads[3] = {in.a, in.b, in.c};
+      const int n = operand_count(in.op);
+      for (int k = 0; k < n; ++k)
+        if (!readable(reads[k], m)) return;
+      if (in.op == Op::copy) {
+        value[i] = value_of[in.a];
+      } else {
+        const std::array<std::uint32_t, 4> key = {static_cast<std::uint32_t>(in.op), value_of[in.a],
+                                                  in.op == Op::pwl ? in.b : n >= 2 ? value_of[in.b] : 0,
+                                                  n >= 3 ? value_of[in.c] : 0};
+        const auto [it, inserted] = table.try_emplace(key, static_cast<std::uint32_t>(values.size()));
+        if (inserted) fresh(NONE, false);
+        value[i] = it->second;
+        values[value[i]].computed_by.push_back(i);
+      }
+      value_of[in.dst] = value[i];
+      writer[in.dst] = m;
+    }
+
+    enum class Role : std::uint8_t { keep, first, hoist, reuse };
+    std::vector<Role> role(code.size(), Role::keep);
+    for (const Value& v : values) {
+      const auto& by = v.computed_by;
+      if (by.size() < 2) continue;
+      const int m0 = mode_of[by.front()];
+      const bool one_mode = std::all_of(by.begin(), by.end(), [&](std::size_t i) { return mode_of[i] == m0; });
+      for (std::size_t k = 0; k < by.size(); ++k)
+        role[by[k]] = (m0 == 0 || one_mode) ? (k == 0 ? Role::first : Role::reuse) : Role::hoist;
+    }
+
+    // The new tape: baseline, shared range, synergy modes. loc[s] is where the value the old
+    // tape would hold in slot s lives now; where[s] which part of the new tape wrote slot s.
+    const std::uint32_t saved_next_slot = next_slot_;
+    std::vector<std::uint32_t> loc(slots);
+    for (std::uint32_t s = 0; s < slots; ++s) loc[s] = s;
+    std::vector<int> where(writer.size(), UNWRITTEN);
+    for (std::size_t s = 0; s < slots; ++s)
+      if (writer[s] == PARAMETER) where[s] = PARAMETER;
+    std::vector<std::vector<Instruction>> out(modes);
+    std::vector<Instruction> shared;
+    std::vector<Instruction> loop_code = plan_.loop_code_;
+    bool ok = true;
+    auto remap = [&](Instruction in, int m) {
+      std::uint32_t* reads[3] = {&in.a, &in.b, &in.c};
+      for (int k = 0; k < operand_count(in.op); ++k) {
+        std::uint32_t& s = *reads[k];
+        s = loc[s];
+        const int w = where[s];
+        if (!(w == PARAMETER || w == 0 || w == SHARED || w == m)) ok = false;
+      }
+      return in;
+    };
+    auto new_slot = [&](int m) {
+      where.push_back(m);
+      return next_slot_++;
+    };
+    auto write = [&](std::uint32_t old_slot, std::uint32_t new_slot_index, int m) {
+      loc[old_slot] = new_slot_index;
+      where[new_slot_index] = m;
+    };
+    for (std::size_t i = 0; i < code.size() && ok; ++i) {
+      const Instruction& in = code[i];
+      const int m = mode_of[i];
+      if (in.op == Op::loop) {
+        const LoopBlock& loop = plan_.loops_[in.a];
+        for (const std::uint32_t member : loop.members) write(member, member, m);
+        for (std::size_t j = loop.code_begin; j < loop.code_end; ++j) {
+          loop_code[j] = remap(loop_code[j], m);
+          write(loop_code[j].dst, loop_code[j].dst, m);
+        }
+        out[m].push_back(in);
+        continue;
+      }
+      Value& v = values[value[i]];
+      if (in.op == Op::copy && v.home != NONE && v.stable) {
+        loc[in.dst] = v.home;  // the copy is dropped; its readers read the source's home
+        continue;
+      }
+      switch (in.op == Op::copy ? Role::keep : role[i]) {
+        case Role::keep: {
+          const Instruction e = remap(in, m);
+          out[m].push_back(e);
+          write(in.dst, in.dst, m);
+          if (in.op != Op::copy) v.home = in.dst, v.stable = temp_slots_.count(in.dst) == 0;
+          break;
+        }
+        case Role::first: {
+          Instruction e = remap(in, m);
+          if (temp_slots_.count(in.dst)) e.dst = new_slot(m);
+          out[m].push_back(e);
+          write(in.dst, e.dst, m);
+          v.home = e.dst, v.stable = true;
+          break;
+        }
+        case Role::hoist: {
+          if (v.home == NONE) {
+            Instruction e = remap(in, SHARED);
+            e.dst = new_slot(SHARED);
+            shared.push_back(e);
+            v.home = e.dst, v.stable = true;
+          }
+          loc[in.dst] = v.home;
+          break;
+        }
+        case Role::reuse: {
+          if (v.home == NONE || !v.stable) ok = false;
+          loc[in.dst] = v.home;
+          break;
+        }
+      }
+    }
+    if (!ok) {
+      next_slot_ = saved_next_slot;
+      return;
+    }
+
+    std::vector<Instruction> tape;
+    tape.reserve(code.size());
+    for (std::size_t m = 0; m < modes; ++m) {
+      if (m == 1) {
+        plan_.shared_begin_ = tape.size();
+        tape.insert(tape.end(), shared.begin(), shared.end());
+        plan_.shared_end_ = tape.size();
+      }
+      plan_.modes_[m].code_begin = tape.size();
+      tape.insert(tape.end(), out[m].begin(), out[m].end());
+      plan_.modes_[m].code_end = tape.size();
+    }
+    plan_.code_ = std::move(tape);
+    plan_.loop_code_ = std::move(loop_code);
+    for (PlanMode& mode : plan_.modes_) {
+      for (auto& q : mode.outputs) q.slot = loc[q.slot];
+      for (auto& q : mode.variables) q.slot = loc[q.slot];
+      for (auto& f : mode.flows) {
+        f.slot = loc[f.slot];
+        if (f.has_energy) f.energy_factor = loc[f.energy_factor];
+        if (f.has_mass) f.mass_factor = loc[f.mass_factor];
+      }
+    }
+  }
+
+  /// The slots evaluate() checks per mode, each once (see BalancePlan::flow_checks_).
+  void collect_checks() {
+    for (const PlanMode& mode : plan_.modes_) {
+      std::set<std::uint32_t> seen;
+      auto& flows = plan_.flow_checks_.emplace_back();
+      auto& finite = plan_.finite_checks_.emplace_back();
+      for (const PlanFlow& pf : mode.flows)
+        if (pf.active && seen.insert(pf.slot).second) flows.push_back(pf.slot);
+      finite = flows;
+      for (const auto* quantities : {&mode.outputs, &mode.variables})
+        for (const PlanQuantity& q : *quantities)
+          if (seen.insert(q.slot).second) finite.push_back(q.slot);
+    }
+  }
 };
 
 BalancePlan BalancePlan::compile(const Network& network, const PlanOptions& options) {
@@ -684,6 +936,7 @@ BalanceWorkspace::BalanceWorkspace(const BalancePlan& plan, std::size_t width)
   // Affine loops: n+1 sub-tape passes give b and the columns of A for every lane.
   scratch_.assign((n + 1) * n * width_ + 1, 0.0);
   done_.assign(width_, 0);
+  flags_.assign(2 * width_, 0.0);
   if (n > 0) solver_ = std::make_unique<Solver>(n);
 }
 BalanceWorkspace::~BalanceWorkspace() = default;
@@ -851,45 +1104,131 @@ class TapeRunner {
   }
 };
 
+namespace {
+
+// Per-lane checks of evaluate(), one slot (all its lanes) at a time. The lane loops accumulate
+// into per-lane doubles without branches so that GCC vectorises them (SSE2 already; a select on
+// a comparison GCC would not if-convert under -ftrapping-math is avoided); the few failing lanes
+// are sorted out afterwards.
+
+/// flags[r] != 0 for the lanes whose value of a parameter lies outside domain D.
+template <ParameterDomain D>
+void flag_out_of_domain(const double* values, double* flags, std::size_t n) noexcept {
+  for (std::size_t r = 0; r < n; ++r) flags[r] += in_domain<D>(values[r]) ? 0.0 : 1.0;
+}
+
+/// lowest[r] becomes the smallest value of the listed slots in lane r, NaN ignored (four at a
+/// time; a NaN may hide a smaller value of its group, which matters not: evaluate() decides a
+/// lane with a non-finite value flow by flow).
+void scan_lowest(const double* slots, std::size_t width, const std::vector<std::uint32_t>& list, double* lowest,
+                 std::size_t n) noexcept {
+  auto smaller = [](double x, double y) { return x < y ? x : y; };  // y when unordered
+  std::size_t i = 0;
+  for (; i + 4 <= list.size(); i += 4) {
+    const double* a = slots + list[i] * width;
+    const double* b = slots + list[i + 1] * width;
+    const double* c = slots + list[i + 2] * width;
+    const double* d = slots + list[i + 3] * width;
+    for (std::size_t r = 0; r < n; ++r) lowest[r] = smaller(smaller(smaller(a[r], b[r]), smaller(c[r], d[r])), lowest[r]);
+  }
+  for (; i < list.size(); ++i) {
+    const double* a = slots + list[i] * width;
+    for (std::size_t r = 0; r < n; ++r) lowest[r] = smaller(a[r], lowest[r]);
+  }
+}
+
+/// not_finite[r] becomes NaN when one of the listed slots is not finite in lane r (four at a time).
+void scan_finite(const double* slots, std::size_t width, const std::vector<std::uint32_t>& list, double* not_finite,
+                 std::size_t n) noexcept {
+  std::size_t i = 0;
+  for (; i + 4 <= list.size(); i += 4) {
+    const double* a = slots + list[i] * width;
+    const double* b = slots + list[i + 1] * width;
+    const double* c = slots + list[i + 2] * width;
+    const double* d = slots + list[i + 3] * width;
+    for (std::size_t r = 0; r < n; ++r) not_finite[r] += ((a[r] - a[r]) + (b[r] - b[r])) + ((c[r] - c[r]) + (d[r] - d[r]));
+  }
+  for (; i < list.size(); ++i) {
+    const double* a = slots + list[i] * width;
+    for (std::size_t r = 0; r < n; ++r) not_finite[r] += a[r] - a[r];
+  }
+}
+
+/// status[r] keeps its failure; an ok lane takes the baseline's status.
+void merge_status(unsigned char* status, const unsigned char* baseline, std::size_t n) noexcept {
+  for (std::size_t r = 0; r < n; ++r) {
+    const unsigned char s = status[r], b = baseline[r];
+    status[r] = s != 0 ? s : b;
+  }
+}
+
+}  // namespace
+
 void evaluate(const BalancePlan& plan, BalanceWorkspace& ws, std::size_t lanes, std::size_t only_mode) noexcept {
   const std::size_t width = ws.width_;
   const std::size_t n = std::min(lanes, width);
+  const std::size_t modes = plan.modes_.size();
   double* slots = ws.slots_.data();
-  std::fill(ws.status_.begin(), ws.status_.end(), RunStatus::ok);
   TapeRunner runner(plan, ws, ws.status_, ws.scratch_, ws.done_, ws.solver_.get(), slots, width, n);
+  // RunStatus is one byte with ok = 0: the lane loops below work on its bytes.
+  static_assert(sizeof(RunStatus) == 1 && static_cast<int>(RunStatus::ok) == 0);
+  double* flags = ws.flags_.data();
+  auto* status = reinterpret_cast<unsigned char*>(ws.status_.data());
 
-  // Sampled parameters outside their physical domain invalidate the whole run.
+  // Sampled parameters outside their physical domain invalidate the whole run (every mode).
+  std::fill_n(flags, n, 0.0);
   for (std::size_t p = 0; p < plan.parameters_.size(); ++p) {
-    const ParameterDomain domain = plan.parameters_[p].domain;
     const double* v = slots + p * width;
-    for (std::size_t r = 0; r < n; ++r)
-      if (!in_domain(v[r], domain))
-        for (std::size_t m = 0; m < plan.modes_.size(); ++m) runner.fail(m, r, RunStatus::out_of_domain);
+    switch (plan.parameters_[p].domain) {
+      case ParameterDomain::any: flag_out_of_domain<ParameterDomain::any>(v, flags, n); break;
+      case ParameterDomain::nonnegative: flag_out_of_domain<ParameterDomain::nonnegative>(v, flags, n); break;
+      case ParameterDomain::positive: flag_out_of_domain<ParameterDomain::positive>(v, flags, n); break;
+      case ParameterDomain::fraction: flag_out_of_domain<ParameterDomain::fraction>(v, flags, n); break;
+      case ParameterDomain::efficiency: flag_out_of_domain<ParameterDomain::efficiency>(v, flags, n); break;
+    }
   }
+  std::fill(ws.status_.begin(), ws.status_.end(), RunStatus::ok);
+  constexpr auto out_of_domain = static_cast<unsigned char>(RunStatus::out_of_domain);
+  for (std::size_t m = 0; m < modes; ++m)
+    for (std::size_t r = 0; r < n; ++r) status[m * width + r] = flags[r] != 0.0 ? out_of_domain : 0;
 
-  for (std::size_t m = 0; m < plan.modes_.size(); ++m) {
-    if (m != 0 && only_mode != static_cast<std::size_t>(-1) && m != only_mode) continue;
+  const bool all_modes = only_mode == static_cast<std::size_t>(-1);
+  for (std::size_t m = 0; m < modes; ++m) {
+    if (m != 0 && !all_modes && m != only_mode) continue;
+    if (m == 1 || (m == only_mode && m > 1))  // values the synergy modes share, once
+      runner.run(plan.code_.data() + plan.shared_begin_, plan.code_.data() + plan.shared_end_);
     runner.mode = m;
     const PlanMode& mode = plan.modes_[m];
     runner.run(plan.code_.data() + mode.code_begin, plan.code_.data() + mode.code_end);
-    // Validity: every active flow is a non-negative finite number; every output is finite.
-    for (const PlanFlow& pf : mode.flows) {
-      if (!pf.active) continue;
-      const double* q = slots + pf.slot * width;
-      for (std::size_t r = 0; r < n; ++r) {
-        if (!std::isfinite(q[r])) runner.fail(m, r, RunStatus::non_finite);
-        else if (q[r] < -1e-9) runner.fail(m, r, RunStatus::negative_flow);
+    // Validity: every active flow is a non-negative finite number; every output and variable is
+    // finite. A lane keeps its first failure: the tape's (loops), else that of the first failing
+    // flow in flow order (non_finite or negative_flow), else non_finite if an output or variable
+    // is not, else (synergy modes) the baseline's. Order matters only in a lane with a
+    // non-finite value: that rare lane is decided flow by flow.
+    double* not_finite = flags;
+    double* lowest = flags + width;
+    std::fill_n(not_finite, n, 0.0);
+    std::fill_n(lowest, n, 0.0);
+    scan_finite(slots, width, plan.finite_checks_[m], not_finite, n);
+    scan_lowest(slots, width, plan.flow_checks_[m], lowest, n);
+    unsigned char* st = status + m * width;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (st[r] != 0) continue;
+      if (!std::isnan(not_finite[r])) {
+        if (lowest[r] < -1e-9) st[r] = static_cast<unsigned char>(RunStatus::negative_flow);
+        continue;
+      }
+      st[r] = static_cast<unsigned char>(RunStatus::non_finite);  // unless a flow fails first
+      for (const std::uint32_t slot : plan.flow_checks_[m]) {
+        const double q = slots[slot * width + r];
+        if (!std::isfinite(q)) break;
+        if (q < -1e-9) {
+          st[r] = static_cast<unsigned char>(RunStatus::negative_flow);
+          break;
+        }
       }
     }
-    for (const auto* quantities : {&mode.outputs, &mode.variables})
-      for (const PlanQuantity& q : *quantities) {
-        const double* v = slots + q.slot * width;
-        for (std::size_t r = 0; r < n; ++r)
-          if (!std::isfinite(v[r])) runner.fail(m, r, RunStatus::non_finite);
-      }
-    if (m != 0)  // a mode compared with a failed baseline is not valid either
-      for (std::size_t r = 0; r < n; ++r)
-        if (ws.status_[r] != RunStatus::ok) runner.fail(m, r, ws.status_[r]);
+    if (m != 0) merge_status(status + m * width, status, n);  // a mode compared with a failed baseline is not valid either
   }
 }
 

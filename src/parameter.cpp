@@ -1,7 +1,5 @@
 #include "symbiomc/parameter.hpp"
 
-#include <cmath>
-
 namespace symbiomc {
 
 std::string_view to_string(ParameterDomain domain) noexcept {
@@ -22,18 +20,6 @@ bool parse_domain(std::string_view text, ParameterDomain& out) noexcept {
       out = d;
       return true;
     }
-  }
-  return false;
-}
-
-bool in_domain(double value, ParameterDomain domain) noexcept {
-  if (!std::isfinite(value)) return false;
-  switch (domain) {
-    case ParameterDomain::any: return true;
-    case ParameterDomain::nonnegative: return value >= 0.0;
-    case ParameterDomain::positive: return value > 0.0;
-    case ParameterDomain::fraction: return value >= 0.0 && value <= 1.0;
-    case ParameterDomain::efficiency: return value > 0.0 && value <= 1.0;
   }
   return false;
 }

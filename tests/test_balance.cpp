@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -516,6 +517,104 @@ TEST(Lanes, ThirtySevenVectorsInWidthSixtyFourEqualSingleRunsBitForBit) {
   expect_lanes_independent(biomass_dir(), {{7, "pyro_char_yield", 0.05, RunStatus::negative_flow},
                                            {8, "chp_straw_t_h", 0.0, RunStatus::non_finite},
                                            {19, "eta_e_solid_full", 1.5, RunStatus::out_of_domain}});
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Shared sub-expressions: the tape computes once what several modes (or one mode twice)
+// compute with the same operation on the same operands. Same bits as the plain per-mode tape,
+// for all modes at once and for one mode (only_mode), failed lanes and statuses included.
+// ---------------------------------------------------------------------------------------
+
+/// Values and statuses of the baseline and mode `only` (every mode when only = -1), lanes [0, n).
+std::vector<double> evaluated(const BalancePlan& plan, const std::vector<std::vector<double>>& vectors, std::size_t only,
+                              std::vector<RunStatus>& statuses) {
+  BalanceWorkspace ws(plan, 64);
+  for (std::size_t lane = 0; lane < vectors.size(); ++lane)
+    for (std::size_t p = 0; p < plan.parameters().size(); ++p) ws.set_parameter(p, lane, vectors[lane][p]);
+  evaluate(plan, ws, vectors.size(), only);
+  std::vector<double> out;
+  statuses.clear();
+  for (std::size_t lane = 0; lane < vectors.size(); ++lane)
+    for (std::size_t m = 0; m < plan.modes().size(); ++m) {
+      if (only != static_cast<std::size_t>(-1) && m != 0 && m != only) continue;
+      const PlanMode& mode = plan.modes()[m];
+      statuses.push_back(ws.status(m, lane));
+      for (const auto& q : mode.outputs) out.push_back(ws.value(q.slot, lane));
+      for (const auto& q : mode.variables) out.push_back(ws.value(q.slot, lane));
+      for (const auto& f : mode.flows) {
+        out.push_back(ws.value(f.slot, lane));
+        if (f.has_energy) out.push_back(ws.value(f.energy_factor, lane));
+        if (f.has_mass) out.push_back(ws.value(f.mass_factor, lane));
+      }
+    }
+  return out;
+}
+
+void expect_sharing_changes_no_bit(const std::string& directory) {
+  SCOPED_TRACE(directory);
+  PlanOptions plain_options;
+  plain_options.share_subexpressions = false;
+  const BalancePlan shared = BalancePlan::compile(read_case(directory));
+  const BalancePlan plain = BalancePlan::compile(read_case(directory), plain_options);
+  EXPECT_EQ(plain.shared_code_begin(), plain.shared_code_end());
+  EXPECT_LE(shared.instruction_count(), plain.instruction_count());
+  // 50 vectors: parameters scaled by [0.5, 1.5], some set to 0, negative, NaN or 1.5.
+  const auto& parameters = shared.parameters();
+  std::mt19937_64 engine(77);
+  std::uniform_real_distribution<double> factor(0.5, 1.5), u(0.0, 1.0);
+  std::vector<std::vector<double>> vectors(50, std::vector<double>(parameters.size()));
+  for (auto& v : vectors)
+    for (std::size_t p = 0; p < parameters.size(); ++p) {
+      const double draw = u(engine);
+      v[p] = draw < 0.005 ? 0.0 : draw < 0.007 ? -1.0 : draw < 0.008 ? NAN : draw < 0.01 ? 1.5 : parameters[p].nominal * factor(engine);
+    }
+  for (std::size_t only : {static_cast<std::size_t>(-1), std::size_t{0}, std::size_t{1}, shared.modes().size() - 1}) {
+    std::vector<RunStatus> shared_status, plain_status;
+    const auto a = evaluated(shared, vectors, only, shared_status);
+    const auto b = evaluated(plain, vectors, only, plain_status);
+    EXPECT_EQ(shared_status, plain_status) << "only_mode " << static_cast<long long>(only);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << "only_mode " << static_cast<long long>(only);
+    if (only == static_cast<std::size_t>(-1)) {  // failed lanes are compared too
+      EXPECT_GT(std::count_if(shared_status.begin(), shared_status.end(), [](RunStatus s) { return s != RunStatus::ok; }), 0);
+    }
+  }
+}
+
+TEST(SharedSubexpressions, SameBitsAsThePlainTapeForAllModesAndForOneMode) {
+  expect_sharing_changes_no_bit(network_dir("chain"));
+  expect_sharing_changes_no_bit(network_dir("recycle"));
+  expect_sharing_changes_no_bit(network_dir("nonlinear_loop"));
+  expect_sharing_changes_no_bit(biomass_dir());
+  expect_sharing_changes_no_bit(std::string(SYMBIOMC_SOURCE_DIR) + "/cases/mining");
+}
+
+TEST(SharedSubexpressions, BiomassModesShareWhatTheyComputeAlike) {
+  PlanOptions plain_options;
+  plain_options.share_subexpressions = false;
+  const BalancePlan shared = BalancePlan::compile(read_case(biomass_dir()));
+  const BalancePlan plain = BalancePlan::compile(read_case(biomass_dir()), plain_options);
+  // The four synergy modes extend each other: most of their tape is the same arithmetic.
+  EXPECT_LT(shared.instruction_count() * 3, plain.instruction_count() * 2)
+      << shared.instruction_count() << " vs " << plain.instruction_count();
+  EXPECT_GT(shared.shared_code_end(), shared.shared_code_begin());
+  EXPECT_EQ(shared.shared_code_begin(), shared.modes()[0].code_end);
+  EXPECT_EQ(shared.shared_code_end(), shared.modes()[1].code_begin);
+}
+
+TEST(ParameterDomains, InlineCheckMatchesTheDefinitionAtTheEdges) {
+  const double max = std::numeric_limits<double>::max(), tiny = std::numeric_limits<double>::denorm_min();
+  const std::vector<double> values = {0.0, -0.0, tiny, -tiny, 1.0, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0),
+                                      -1.0, 2.0, max, -max, INFINITY, -INFINITY, NAN};
+  for (const double x : values) {
+    const bool finite = std::isfinite(x);
+    EXPECT_EQ(in_domain(x, ParameterDomain::any), finite) << x;
+    EXPECT_EQ(in_domain(x, ParameterDomain::nonnegative), finite && x >= 0.0) << x;
+    EXPECT_EQ(in_domain(x, ParameterDomain::positive), finite && x > 0.0) << x;
+    EXPECT_EQ(in_domain(x, ParameterDomain::fraction), finite && x >= 0.0 && x <= 1.0) << x;
+    EXPECT_EQ(in_domain(x, ParameterDomain::efficiency), finite && x > 0.0 && x <= 1.0) << x;
+  }
 }
 
 }  // namespace

@@ -22,6 +22,10 @@ namespace symbiomc {
 struct PlanOptions {
   std::vector<std::pair<std::string, std::string>> choices;  ///< option name -> choice name
   std::vector<std::pair<std::string, double>> overrides;     ///< parameter name -> value (--set)
+  /// Compute once what several modes (or one mode twice) would compute with the same operation
+  /// on the same operands. Results are bit-identical either way; false keeps the plain
+  /// per-mode tape (for tests and for measuring the saving).
+  bool share_subexpressions = true;
 };
 
 enum class Op : std::uint8_t {
@@ -70,7 +74,9 @@ struct PlanFlow {
 struct PlanMode {
   std::string id;
   std::string name;
-  std::size_t code_begin = 0, code_end = 0;  ///< this mode's range of the tape
+  /// This mode's range of the tape. Synergy modes (index > 0) also need the shared range of
+  /// BalancePlan (shared_code_begin/end), run after the baseline and before them.
+  std::size_t code_begin = 0, code_end = 0;
   std::vector<PlanQuantity> outputs;          ///< same order as BalancePlan::outputs()
   std::vector<PlanQuantity> variables;
   std::vector<PlanFlow> flows;                ///< one per Network flow, same order
@@ -100,6 +106,10 @@ class BalancePlan {
   [[nodiscard]] std::size_t mode_index(std::string_view id) const;
   [[nodiscard]] std::size_t slot_count() const noexcept { return slot_count_; }
   [[nodiscard]] std::size_t instruction_count() const noexcept { return code_.size(); }
+  /// Range of the tape computed once for the synergy modes: values that two or more of them
+  /// would otherwise each compute (empty when there are none or share_subexpressions is off).
+  [[nodiscard]] std::size_t shared_code_begin() const noexcept { return shared_begin_; }
+  [[nodiscard]] std::size_t shared_code_end() const noexcept { return shared_end_; }
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& chosen_options() const noexcept {
     return chosen_options_;
   }
@@ -113,11 +123,15 @@ class BalancePlan {
   std::vector<ParameterInfo> parameters_;
   std::vector<std::pair<std::uint32_t, double>> constants_;  ///< slot, value
   std::vector<Instruction> code_;
+  std::size_t shared_begin_ = 0, shared_end_ = 0;  ///< the synergy modes' shared range of code_
   std::vector<Instruction> loop_code_;
   std::vector<LoopBlock> loops_;
   std::vector<PlanCurve> curves_;
   std::vector<PlanMode> modes_;
   std::vector<OutputInfo> outputs_;
+  /// Per mode, the distinct slots evaluate() checks after the mode's tape: active flows in flow
+  /// order (>= -1e-9), and those followed by the outputs and variables (finite).
+  std::vector<std::vector<std::uint32_t>> flow_checks_, finite_checks_;
   std::vector<std::pair<std::string, std::string>> chosen_options_;
   std::size_t slot_count_ = 0;
   std::size_t max_loop_size_ = 0;
@@ -141,6 +155,10 @@ class BalanceWorkspace {
   /// Resets every parameter of every lane to its nominal value.
   void reset_parameters() noexcept;
   [[nodiscard]] double value(std::uint32_t slot, std::size_t lane) const noexcept { return slots_[slot * width_ + lane]; }
+  /// The `width()` lanes of a slot, contiguous (value(slot, lane) == values(slot)[lane]).
+  [[nodiscard]] const double* values(std::uint32_t slot) const noexcept { return slots_.data() + slot * width_; }
+  /// The `width()` lanes of a parameter, to set many at once (same as set_parameter per lane).
+  [[nodiscard]] double* parameter_values(std::size_t parameter) noexcept { return slots_.data() + parameter * width_; }
   [[nodiscard]] RunStatus status(std::size_t mode, std::size_t lane) const noexcept {
     return status_[mode * width_ + lane];
   }
@@ -161,6 +179,7 @@ class BalanceWorkspace {
   std::vector<RunStatus> status_;      ///< [mode][lane]
   std::vector<double> scratch_;        ///< fixed-point and linear-system buffers
   std::vector<unsigned char> done_;    ///< per lane, fixed-point convergence
+  std::vector<double> flags_;          ///< 2 per lane: evaluate()'s domain and validity scans
   std::unique_ptr<Solver> solver_;
 };
 

@@ -3,6 +3,7 @@
 // every output of every mode (independent operation first) is an output. Lets the same
 // samplers drive a symbiosis case and the built-in analytic functions.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ class CaseModel final : public Model {
   std::vector<ModelOutput> outputs_;
   std::vector<std::string> modes_;
   std::vector<std::size_t> input_parameter_;  ///< plan parameter index of input i
+  std::vector<std::uint32_t> output_slot_;    ///< balance slot of output j (mode-major, as outputs_)
   std::vector<std::pair<std::size_t, double>> fixed_;
 };
 
