@@ -38,7 +38,7 @@ void require_level(double level, const char* where) {
 void require_same_edges(const Histogram& a, const Histogram& b, const char* where) {
   const auto ea = a.bin_edges();
   const auto eb = b.bin_edges();
-  if (!std::equal(ea.begin(), ea.end(), eb.begin(), eb.end())) {
+  if (ea.data() != eb.data() && !std::equal(ea.begin(), ea.end(), eb.begin(), eb.end())) {
     throw ModelError(message(where, ": histogram bin edges differ: [", a.lo(), ", ", a.hi(), "] in ",
                              ea.size() - 1, " bins vs [", b.lo(), ", ", b.hi(), "] in ", eb.size() - 1,
                              " bins; accumulators to be merged must share the edges fixed from the pilot block"));
@@ -151,20 +151,21 @@ Histogram::Histogram(double lo, double hi, std::size_t bins) {
   }
   if (bins == 0) throw ModelError("Histogram: needs at least 1 bin, got 0");
   const double width = hi - lo;
-  edges_.resize(bins + 1);
-  edges_.front() = lo;
+  auto edges = std::make_shared<std::vector<double>>(bins + 1);
+  edges->front() = lo;
   for (std::size_t i = 1; i < bins; ++i) {
-    edges_[i] = lo + width * (static_cast<double>(i) / static_cast<double>(bins));
+    (*edges)[i] = lo + width * (static_cast<double>(i) / static_cast<double>(bins));
   }
   // Set, not computed: lo + width * 1 need not round back to hi.
-  edges_.back() = hi;
+  edges->back() = hi;
   for (std::size_t i = 0; i < bins; ++i) {
-    if (!(edges_[i] < edges_[i + 1])) {
+    if (!((*edges)[i] < (*edges)[i + 1])) {
       throw ModelError(message("Histogram: range [", lo, ", ", hi, "] is too narrow for ", bins,
-                               " bins in double precision (edges ", i, " and ", i + 1, " coincide at ", edges_[i],
+                               " bins in double precision (edges ", i, " and ", i + 1, " coincide at ", (*edges)[i],
                                ")"));
     }
   }
+  edges_ = std::move(edges);
   counts_.assign(bins, 0);
   bins_per_unit_ = static_cast<double>(bins) / width;
   lo_ = lo;
@@ -232,6 +233,14 @@ void Histogram::add(double x) noexcept {
   ++counts_[i];
 }
 
+bool operator==(const Histogram& a, const Histogram& b) noexcept {
+  const auto ea = a.bin_edges();
+  const auto eb = b.bin_edges();
+  return std::equal(ea.begin(), ea.end(), eb.begin(), eb.end()) && a.counts_ == b.counts_ &&
+         a.bins_per_unit_ == b.bins_per_unit_ && a.count_ == b.count_ && a.underflow_ == b.underflow_ &&
+         a.overflow_ == b.overflow_ && a.min_ == b.min_ && a.max_ == b.max_;
+}
+
 void Histogram::merge(const Histogram& other) {
   require_same_edges(*this, other, "Histogram::merge");
   if (other.count_ == 0) return;
@@ -278,14 +287,14 @@ QuantileEstimate Histogram::quantile_estimate(double p) const {
     if (region == 0) {
       in_region = underflow_;
       left = min_;
-      right = edges_.front();
+      right = lo_;
     } else if (region <= bins) {
       in_region = counts_[region - 1];
-      left = edges_[region - 1];
-      right = edges_[region];
+      left = (*edges_)[region - 1];
+      right = (*edges_)[region];
     } else {
       in_region = overflow_;
-      left = edges_.back();
+      left = hi_;
       right = max_;
     }
     if (in_region > 0 && before + in_region >= k) {
@@ -481,7 +490,7 @@ Moments Moments::load(ByteReader& in) {
 
 void Histogram::save(ByteWriter& out) const {
   // Raw fields, bins_per_unit_ too: a recomputed one could differ in the last bit and bin values differently.
-  out.f64s(edges_);
+  out.f64s(*edges_);
   out.u64s(counts_);
   out.f64(bins_per_unit_);
   out.u64(count_);
@@ -493,8 +502,9 @@ void Histogram::save(ByteWriter& out) const {
 
 Histogram Histogram::load(ByteReader& in) {
   Histogram h;
-  h.edges_ = in.f64s();
-  const auto& e = h.edges_;
+  auto edges = std::make_shared<const std::vector<double>>(in.f64s());
+  h.edges_ = edges;
+  const auto& e = *edges;
   const bool edges_ok = e.size() >= 2 && std::isfinite(e.front()) && std::isfinite(e.back()) &&
                         std::isfinite(e.back() - e.front()) &&
                         std::adjacent_find(e.begin(), e.end(), [](double a, double b) { return !(a < b); }) == e.end();

@@ -40,20 +40,31 @@ struct SegmentTotals {
   BlockAccumulator acc;
   std::vector<Moments> replicate_means;
 
-  void absorb_block(const BlockAccumulator& block, std::size_t replicates) {
-    acc.runs += block.runs;
-    acc.runs_with_failure += block.runs_with_failure;
-    for (std::size_t o = 0; o < acc.outputs.size(); ++o) {
-      acc.outputs[o].merge(block.outputs[o]);
-      replicate_means[o * replicates + block.replicate].merge(block.outputs[o].moments());
+  /// Folds a wave of consecutive blocks in, the ~100 statistics merged in parallel: each
+  /// statistic still receives the blocks in block order, so the bits are those of a serial
+  /// merge, but the merge no longer holds the other threads idle.
+  void absorb_wave(const std::vector<BlockAccumulator>& blocks, std::size_t replicates) {
+    const std::size_t outputs = acc.outputs.size();
+    tbb::parallel_for(std::size_t{0}, outputs + acc.pairs.size(), [&](std::size_t j) {
+      for (const auto& block : blocks) {
+        if (j < outputs) {
+          acc.outputs[j].merge(block.outputs[j]);
+          replicate_means[j * replicates + block.replicate].merge(block.outputs[j].moments());
+        } else {
+          acc.pairs[j - outputs].merge(block.pairs[j - outputs]);
+        }
+      }
+    });
+    for (const auto& block : blocks) {
+      acc.runs += block.runs;
+      acc.runs_with_failure += block.runs_with_failure;
+      for (std::size_t i = 0; i < acc.failures.size(); ++i) acc.failures[i] += block.failures[i];
+      if (!acc.first_failure && block.first_failure) {
+        acc.first_failure = block.first_failure;
+        acc.first_failure_status = block.first_failure_status;
+      }
+      acc.dump += block.dump;
     }
-    for (std::size_t p = 0; p < acc.pairs.size(); ++p) acc.pairs[p].merge(block.pairs[p]);
-    for (std::size_t i = 0; i < acc.failures.size(); ++i) acc.failures[i] += block.failures[i];
-    if (!acc.first_failure && block.first_failure) {
-      acc.first_failure = block.first_failure;
-      acc.first_failure_status = block.first_failure_status;
-    }
-    acc.dump += block.dump;
   }
 
   /// Folds a later segment in; its dump text and first failure are handled by the caller.
@@ -380,7 +391,7 @@ UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, co
         run_block(wave_start + i, acc);
         wave_results[i] = std::move(acc);
       });
-      for (auto& acc : wave_results) segment.absorb_block(acc, replicates);
+      segment.absorb_wave(wave_results, replicates);
       poll();
       if (report_within_segments) config.progress(total.acc.runs + segment.acc.runs, config.runs);
     }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -101,10 +102,10 @@ class Histogram {
   [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
   [[nodiscard]] std::uint64_t underflow() const noexcept { return underflow_; }
   [[nodiscard]] std::uint64_t overflow() const noexcept { return overflow_; }
-  [[nodiscard]] double lo() const noexcept { return edges_.front(); }
-  [[nodiscard]] double hi() const noexcept { return edges_.back(); }
+  [[nodiscard]] double lo() const noexcept { return lo_; }
+  [[nodiscard]] double hi() const noexcept { return hi_; }
   /// bins + 1 edges, e_0 = lo, e_bins = hi.
-  [[nodiscard]] std::span<const double> bin_edges() const noexcept { return edges_; }
+  [[nodiscard]] std::span<const double> bin_edges() const noexcept { return *edges_; }
   /// `bins` counts, excluding underflow and overflow.
   [[nodiscard]] std::span<const std::uint64_t> bin_counts() const noexcept { return counts_; }
   /// Exact smallest / largest value added. Throw ModelError when count() == 0.
@@ -125,12 +126,15 @@ class Histogram {
   void save(ByteWriter& out) const;
   [[nodiscard]] static Histogram load(ByteReader& in);
 
-  friend bool operator==(const Histogram&, const Histogram&) = default;
+  /// Same edges (by value), counts, min and max.
+  friend bool operator==(const Histogram& a, const Histogram& b) noexcept;
 
  private:
   Histogram() = default;  ///< no edges: only for load, which fills every field
 
-  std::vector<double> edges_;
+  /// Shared, immutable: every block's copy of a histogram points at its prototype's edges, so a
+  /// block accumulator carries only counts (half the memory and copying; issue 5).
+  std::shared_ptr<const std::vector<double>> edges_;
   std::vector<std::uint64_t> counts_;
   double bins_per_unit_ = 0.0;  ///< bins / (hi - lo): first guess of the bin index
   double lo_ = 0.0, hi_ = 0.0, width_ = 0.0;  ///< edges_.front(), edges_.back(), hi - lo: add() reads no edge array
