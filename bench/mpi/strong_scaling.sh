@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 symbiomc=${1:-build/symbiomc}
 reps=${REPS:-5}
+ldd "$symbiomc" | grep -q libmpi || { echo "strong_scaling.sh: $symbiomc is not an MPI build (cmake -DSYMBIOMC_MPI=ON)" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

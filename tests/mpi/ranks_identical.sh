@@ -6,7 +6,7 @@
 #   2. an MPI run stopped by SIGINT writes a checkpoint, and resuming it with a different number
 #      of ranks gives the same bytes as the uninterrupted run;
 #   3. a rank with other options or an unreadable input ends the whole job with a message naming
-#      the rank, and a non-zero exit, instead of hanging.
+#      the rank, and a non-zero exit, instead of hanging; so does a rank killed mid-run.
 # Usage: ranks_identical.sh SYMBIOMC_BINARY MPIEXEC SOURCE_DIR
 set -euo pipefail
 symbiomc=$1
@@ -85,4 +85,23 @@ set -e
 [ "$code" -ne 0 ] && [ "$code" -ne 124 ] || fail "rank with a missing file: exit $code (124 = hang)"
 grep -q "error (MPI rank 2 of 3): $work/missing.csv" "$work/missing.log" || { cat "$work/missing.log"; fail "missing-file message"; }
 [ ! -e "$work/bad" ] || fail "a failed job left result files"
+
+echo "a rank that dies (SIGKILL) ends the job"
+"$mpiexec" --oversubscribe -n 2 "$symbiomc" "${long[@]}" --threads 1 --out "$work/crash" >"$work/crash.log" 2>&1 &
+runner=$!
+victim=""
+for _ in $(seq 1 600); do  # rank 1: the process whose environment says OMPI_COMM_WORLD_RANK=1
+  for pid in $(pgrep -f -- "--out $work/crash" || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=$pid; fi
+  done
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+[ -n "$victim" ] || fail "rank 1 not found"
+sleep 1
+kill -KILL "$victim"
+for _ in $(seq 1 600); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$runner" 2>/dev/null; then kill -KILL "$runner"; fail "the job hung after rank 1 died"; fi
+if wait "$runner"; then fail "the job exited 0 after rank 1 died"; fi
+[ ! -e "$work/crash" ] || fail "a crashed job left result files"
 echo "all MPI checks passed"
