@@ -1,5 +1,7 @@
 #include "symbiomc/io/sensitivity_report.hpp"
 
+#include "provenance_format.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -17,17 +19,14 @@ namespace {
 std::string header_comment(const Provenance& prov, const std::string& what) {
   std::ostringstream out;
   out << "# symbiomc " << prov.tool_version << " " << what << ": " << prov.case_name << "\n";
-  for (const auto& f : prov.files) out << "# " << f.role << " " << f.path << " fnv1a64 " << f.checksum << "\n";
-  for (const auto& [name, choice] : prov.options) out << "# option " << name << "=" << choice << "\n";
+  out << detail::provenance_comment_lines(prov);
   return out.str();
 }
 
 nlohmann::json provenance_json(const Provenance& prov) {
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : prov.files) files.push_back({{"role", f.role}, {"path", f.path}, {"fnv1a64", f.checksum}});
-  nlohmann::json options = nlohmann::json::object();
-  for (const auto& [name, choice] : prov.options) options[name] = choice;
-  return {{"tool", "symbiomc"}, {"version", prov.tool_version}, {"case", prov.case_name}, {"files", files}, {"options", options}};
+  nlohmann::json json = {{"tool", "symbiomc"}, {"version", prov.tool_version}, {"case", prov.case_name}};
+  detail::add_provenance_json(json, prov);
+  return json;
 }
 
 std::string path_in(const std::string& directory, const char* name) { return (std::filesystem::path(directory) / name).string(); }

@@ -1,5 +1,7 @@
 #include "symbiomc/io/uncertainty_report.hpp"
 
+#include "provenance_format.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -29,8 +31,7 @@ std::string provenance_comment(const UncertaintyResult& r, const Provenance& pro
   std::ostringstream out;
   out << "# symbiomc " << prov.tool_version << " uncertainty: " << prov.case_name << "; runs " << r.runs << "; seed "
       << r.config.seed << "; method " << to_string(r.config.method) << "; block size " << r.config.block_size << "\n";
-  for (const auto& f : prov.files) out << "# " << f.role << " " << f.path << " fnv1a64 " << f.checksum << "\n";
-  for (const auto& [name, choice] : prov.options) out << "# option " << name << "=" << choice << "\n";
+  out << detail::provenance_comment_lines(prov);
   return out.str();
 }
 
@@ -97,12 +98,7 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
   json["conf_level"] = level;
   json["failures"] = r.runs_with_failure;
   json["on_failure"] = r.config.on_failure == OnFailure::skip ? "skip" : "abort";
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : prov.files) files.push_back({{"role", f.role}, {"path", f.path}, {"fnv1a64", f.checksum}});
-  json["files"] = files;
-  nlohmann::json options = nlohmann::json::object();
-  for (const auto& [name, choice] : prov.options) options[name] = choice;
-  json["options"] = options;
+  detail::add_provenance_json(json, prov);
   nlohmann::json inputs = nlohmann::json::array();
   for (const auto& in : r.inputs) inputs.push_back({{"name", in.name}, {"unit", in.unit}, {"nominal", in.nominal}});
   json["inputs"] = inputs;
