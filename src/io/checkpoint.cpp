@@ -156,7 +156,9 @@ std::uint64_t run_segments(SegmentScheduler& scheduler, ResumableStudy& study, s
     return more;
   };
   try {
-    if (first < end) scheduler.run(wrapped, first, end);
+    // Called even when nothing is left (a finished checkpoint): the other MPI ranks are waiting
+    // in the scheduler for rank 0 to tell them the study is over.
+    scheduler.run(wrapped, first, end);
   } catch (const RunInterrupted& e) {
     if (!(cancel && cancel->load()) || !root || options.path.empty()) throw;
     save(false);

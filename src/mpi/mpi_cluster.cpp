@@ -117,7 +117,7 @@ class MpiScheduler final : public SegmentScheduler {
     const int workers = size_ - 1;
     const std::uint64_t window = WINDOW_PER_RANK * static_cast<std::uint64_t>(size_);
     std::uint64_t next_assign = first, next_fold = first;
-    bool stop = false;
+    bool stop = first >= end;  // e.g. resumed from a finished checkpoint: only the shutdown is left
     std::map<std::uint64_t, std::string> pending;  // computed, waiting for their turn to fold
     std::deque<int> hungry;                       // workers owed an index when the window moves
     std::vector<bool> done(static_cast<std::size_t>(size_), false);

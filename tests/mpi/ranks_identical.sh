@@ -67,6 +67,13 @@ timeout 600 "$mpiexec" --oversubscribe -n 3 "$symbiomc" "${long[@]}" --threads 1
 "$symbiomc" "${long[@]}" --threads 2 --out "$work/long.whole"
 same_results "$work/long.whole" "$work/long.resumed"
 
+echo "checkpoint: resuming a finished MPI run computes nothing and ends"
+timeout 600 "$mpiexec" --oversubscribe -n 2 "$symbiomc" "${uncertainty[@]}" --threads 1 --out "$work/done.first" \
+  --checkpoint "$work/done.ckpt"
+timeout 120 "$mpiexec" --oversubscribe -n 2 "$symbiomc" "${uncertainty[@]}" --threads 1 --out "$work/done.again" \
+  --resume "$work/done.ckpt" || fail "resuming a finished checkpoint on 2 ranks: exit $? (124 = hang)"
+same_results "$work/uncertainty.single" "$work/done.again"
+
 echo "failures end the whole job"
 set +e
 timeout 300 "$mpiexec" --oversubscribe -n 1 "$symbiomc" "${uncertainty[@]}" --threads 1 --out "$work/bad" : \
