@@ -28,7 +28,7 @@ run() {  # study config -> seconds
       --out "$work/$study.$config" >/dev/null
   fi
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f\n", b - a}'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); reps $reps; $(date -u +%F)"
@@ -41,7 +41,7 @@ for study in "${!studies[@]}"; do
   base=$(echo "${times[1x1]}" | tr ' ' '\n' | grep . | median)
   for c in "${configs[@]}"; do
     m=$(echo "${times[$c]}" | tr ' ' '\n' | grep . | median)
-    printf "%-16s %-15s %10.2f %9.2f\n" "$study" "$c" "$m" "$(echo "$base / $m" | bc -l)"
+    printf "%-16s %-15s %10.2f %9.2f\n" "$study" "$c" "$m" "$(awk -v a="$base" -v b="$m" 'BEGIN {print a / b}')"
   done
   for c in "${configs[@]}"; do
     for f in "$work/$study.1x1"/*; do

@@ -98,8 +98,9 @@ echo "a rank that dies (SIGKILL) ends the job"
 runner=$!
 victim=""
 for _ in $(seq 1 600); do  # rank 1: the process whose environment says OMPI_COMM_WORLD_RANK=1
-  for pid in $(pgrep -f -- "--out $work/crash" || true); do
-    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=$pid; fi
+  for proc in /proc/[0-9]*; do  # (no pgrep: procps is not on every fresh Debian)
+    tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -q -- "--out $work/crash" || continue
+    if tr '\0' '\n' <"$proc/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=${proc#/proc/}; fi
   done
   [ -n "$victim" ] && break
   sleep 0.1
