@@ -782,6 +782,26 @@
     return modes.find((m) => m !== 'independent') || modes[0];
   }
 
+  // A mode selector above a grid with one card per output of the chosen mode; `fill` draws a
+  // card's body from the output's result (found in `lookup` by mode and output).
+  function modeCards(s, id, modes, lookup, fill) {
+    const selector = s.append('div');
+    const holder = s.append('div');
+    const draw = (mode) => {
+      holder.selectAll('*').remove();
+      const grid = holder.append('div').attr('class', 'grid');
+      for (const output of NS.outputOrder) {
+        const r = lookup.get(mode + '\u0000' + output);
+        if (!r) continue;
+        const card = grid.append('div').attr('class', 'card');
+        card.append('h3').html(`${escapeHtml(shortName(output))}${unitTag(r.unit)}`);
+        fill(card, r, mode);
+      }
+    };
+    modeSelector(selector, id, modes, defaultMode(modes), draw);
+    draw(defaultMode(modes));
+  }
+
   function renderSobol() {
     const sob = DATA.sobol;
     if (!sob) return;
@@ -793,37 +813,25 @@
       'Choose a mode; each output shows its leading parameters, ' + (sob.groups ? 'the parameter groups, ' : '') + 'and how the indices converged.' +
       (sob.correlation_ignored ? ' <b class="bad">The inputs\' rank correlations were ignored for these indices.</b>' : ''));
     const modes = [...new Set(sob.results.map((r) => r.mode))];
-    const selector = s.append('div');
-    const holder = s.append('div');
-    const draw = (mode) => {
-      holder.selectAll('*').remove();
-      const grid = holder.append('div').attr('class', 'grid');
-      for (const output of NS.outputOrder) {
-        const r = NS.sobol.get(mode + '\u0000' + output);
-        if (!r) continue;
-        const card = grid.append('div').attr('class', 'card');
-        card.append('h3').html(`${escapeHtml(shortName(output))}${unitTag(r.unit)}`);
-        if (r.zero_variance || !r.parameters.length) {
-          card.append('p').attr('class', 'note').text(`Does not vary in ${modeName(mode)}: its indices are 0 by definition.`);
-          continue;
-        }
-        if (r.dropped > 0) card.append('p').attr('class', 'desc bad').text(`${fmtInt(r.dropped)} base samples dropped (failed runs).`);
-        if (r.warning) card.append('p').attr('class', 'desc bad').text(r.warning);
-        const byRank = (list) => [...list].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.ST - a.ST);
-        card.append('h4').text(`Leading parameters (${r.parameters.length} of ${r.parameters.length + r.others.count}, by ST)`);
-        indexBars(card, 'sobol', r, byRank(r.parameters), 'sobol_indices');
-        if (r.groups.length) {
-          card.append('h4').text(`Parameter groups (${r.groups.length})`);
-          indexBars(card, 'sobol-groups', r, byRank(r.groups), 'sobol_groups');
-        }
-        if (r.convergence.length) {
-          card.append('h4').text('Convergence with the number of base samples N');
-          convergenceChart(card, r);
-        }
+    modeCards(s, 'sobol-mode', modes, NS.sobol, (card, r, mode) => {
+      if (r.zero_variance || !r.parameters.length) {
+        card.append('p').attr('class', 'note').text(`Does not vary in ${modeName(mode)}: its indices are 0 by definition.`);
+        return;
       }
-    };
-    modeSelector(selector, 'sobol-mode', modes, defaultMode(modes), draw);
-    draw(defaultMode(modes));
+      if (r.dropped > 0) card.append('p').attr('class', 'desc bad').text(`${fmtInt(r.dropped)} base samples dropped (failed runs).`);
+      if (r.warning) card.append('p').attr('class', 'desc bad').text(r.warning);
+      const byRank = (list) => [...list].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.ST - a.ST);
+      card.append('h4').text(`Leading parameters (${r.parameters.length} of ${r.parameters.length + r.others.count}, by ST)`);
+      indexBars(card, 'sobol', r, byRank(r.parameters), 'sobol_indices');
+      if (r.groups.length) {
+        card.append('h4').text(`Parameter groups (${r.groups.length})`);
+        indexBars(card, 'sobol-groups', r, byRank(r.groups), 'sobol_groups');
+      }
+      if (r.convergence.length) {
+        card.append('h4').text('Convergence with the number of base samples N');
+        convergenceChart(card, r);
+      }
+    });
   }
 
   function morrisChart(parent, r) {
@@ -887,21 +895,7 @@
       `${fmtInt(mo.trajectories)} trajectories on a ${mo.levels}-level grid, ${fmtInt(mo.model_runs)} model runs: a cheap first ranking of the ` +
       'parameters, before (or instead of) Sobol\' indices.');
     const modes = [...new Set(mo.results.map((r) => r.mode))];
-    const selector = s.append('div');
-    const holder = s.append('div');
-    const draw = (mode) => {
-      holder.selectAll('*').remove();
-      const grid = holder.append('div').attr('class', 'grid');
-      for (const output of NS.outputOrder) {
-        const r = NS.morris.get(mode + '\u0000' + output);
-        if (!r) continue;
-        const card = grid.append('div').attr('class', 'card');
-        card.append('h3').html(`${escapeHtml(shortName(output))}${unitTag(r.unit)}`);
-        morrisChart(card, r);
-      }
-    };
-    modeSelector(selector, 'morris-mode', modes, defaultMode(modes), draw);
-    draw(defaultMode(modes));
+    modeCards(s, 'morris-mode', modes, NS.morris, (card, r) => morrisChart(card, r));
   }
 
   // ------------------------------------------------------------------------------------
