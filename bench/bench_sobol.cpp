@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "symbiomc/analytic_models.hpp"
+#include "biomass_fixture.hpp"
 #include "symbiomc/balance.hpp"
 #include "symbiomc/case_model.hpp"
 #include "symbiomc/design.hpp"
@@ -27,22 +28,7 @@
 namespace {
 
 using namespace symbiomc;
-
-/// The problem the CLI builds for --model: independent uniforms on the model's bounds.
-Problem analytic_problem(const AnalyticModel& model) {
-  std::vector<UncertainParameter> parameters;
-  const auto bounds = model.input_bounds();
-  for (std::size_t i = 0; i < model.inputs().size(); ++i) {
-    UncertainParameter p;
-    p.name = model.inputs()[i].name;
-    p.unit = model.inputs()[i].unit;
-    p.dist = Uniform(bounds[i].first, bounds[i].second);
-    p.group = p.name;
-    p.case_index = i;
-    parameters.push_back(std::move(p));
-  }
-  return Problem("bench", 0, std::move(parameters), {});
-}
+using symbiomc::bench::Biomass;
 
 /// The G function of the comparison (bench/compare): a = 0, 1, 4.5, 9, then 99 for the rest.
 std::vector<double> g_coefficients(std::size_t dims) {
@@ -51,17 +37,6 @@ std::vector<double> g_coefficients(std::size_t dims) {
   return a;
 }
 
-struct Biomass {
-  Biomass()
-      : plan(BalancePlan::compile(read_case(std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass"))),
-        problem(read_distributions(std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv", plan.parameters())),
-        model(plan, problem) {}
-  Biomass(const Biomass&) = delete;
-  Biomass& operator=(const Biomass&) = delete;
-  BalancePlan plan;
-  Problem problem;
-  CaseModel model;
-};
 
 void run_sobol_loop(benchmark::State& state, const Model& model, const Problem& problem, std::uint64_t base_runs) {
   SobolConfig config;
@@ -84,7 +59,7 @@ void run_sobol_loop(benchmark::State& state, const Model& model, const Problem& 
 void BM_RunSobolIshigami(benchmark::State& state) {
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(state.range(1)));
   const IshigamiModel model;
-  run_sobol_loop(state, model, analytic_problem(model), static_cast<std::uint64_t>(state.range(0)));
+  run_sobol_loop(state, model, uniform_problem(model, "bench"), static_cast<std::uint64_t>(state.range(0)));
 }
 BENCHMARK(BM_RunSobolIshigami)
     ->ArgNames({"base_runs", "tbb_threads"})
@@ -97,7 +72,7 @@ BENCHMARK(BM_RunSobolIshigami)
 void BM_RunSobolG(benchmark::State& state) {
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(state.range(2)));
   const SobolGModel model(g_coefficients(static_cast<std::size_t>(state.range(0))));
-  run_sobol_loop(state, model, analytic_problem(model), static_cast<std::uint64_t>(state.range(1)));
+  run_sobol_loop(state, model, uniform_problem(model, "bench"), static_cast<std::uint64_t>(state.range(1)));
 }
 BENCHMARK(BM_RunSobolG)
     ->ArgNames({"dims", "base_runs", "tbb_threads"})
@@ -138,7 +113,7 @@ void BM_SobolModelOnly(benchmark::State& state) {
       analytic = std::make_unique<IshigamiModel>();
     else
       analytic = std::make_unique<SobolGModel>(g_coefficients(20));
-    analytic_prob = std::make_unique<Problem>(analytic_problem(*analytic));
+    analytic_prob = std::make_unique<Problem>(uniform_problem(*analytic, "bench"));
     model = analytic.get();
     problem = analytic_prob.get();
   }

@@ -215,3 +215,25 @@ std::unique_ptr<AnalyticModel> parse_model_spec(std::string_view spec) {
 }
 
 }  // namespace symbiomc
+
+namespace symbiomc {
+
+Problem uniform_problem(const AnalyticModel& model, std::string_view spec, const std::vector<std::string>& groups) {
+  const auto bounds = model.input_bounds();
+  if (!groups.empty() && groups.size() != model.inputs().size())
+    throw ModelError(message("uniform_problem: ", groups.size(), " group names for ", model.inputs().size(), " inputs"));
+  std::vector<UncertainParameter> parameters;
+  for (std::size_t i = 0; i < model.inputs().size(); ++i) {
+    UncertainParameter p;
+    p.name = model.inputs()[i].name;
+    p.unit = model.inputs()[i].unit;
+    p.dist = Uniform(bounds[i].first, bounds[i].second);
+    p.group = groups.empty() ? p.name : groups[i];
+    p.source = "built-in model " + std::string(spec);
+    p.case_index = i;
+    parameters.push_back(std::move(p));
+  }
+  return Problem("model:" + std::string(spec), 0, std::move(parameters), {});
+}
+
+}  // namespace symbiomc

@@ -258,16 +258,7 @@ SobolConfig doubling_sobol() {
 
 TEST(Resume, SobolInterruptedDuringTheDoublingEndsWithTheSameBits) {
   const auto model = parse_model_spec("ishigami");
-  std::vector<UncertainParameter> parameters;
-  for (std::size_t i = 0; i < model->inputs().size(); ++i) {
-    UncertainParameter p;
-    p.name = model->inputs()[i].name;
-    p.dist = Uniform(model->input_bounds()[i].first, model->input_bounds()[i].second);
-    p.group = p.name;
-    p.case_index = i;
-    parameters.push_back(p);
-  }
-  const Problem problem("model:ishigami", 0, parameters, {});
+  const Problem problem = uniform_problem(*model, "ishigami");
   const ScratchDir dir("symbiomc_checkpoint");
   const SobolResult whole = run_sobol(*model, problem, doubling_sobol());
   ASSERT_GT(whole.base_runs, 256u) << "the target should force a doubling";

@@ -140,23 +140,6 @@ CliRun run_cli_with_threads(std::vector<std::string> args, int threads) {
   return result;
 }
 
-// The problem `symbiomc sensitivity --model` builds: independent uniforms on the model's
-// bounds; `groups` (optional) names each input's Sobol' group.
-Problem analytic_problem(const AnalyticModel& model, const std::vector<std::string>& groups = {}) {
-  std::vector<UncertainParameter> parameters;
-  const auto bounds = model.input_bounds();
-  for (std::size_t i = 0; i < model.inputs().size(); ++i) {
-    UncertainParameter p;
-    p.name = model.inputs()[i].name;
-    p.unit = model.inputs()[i].unit;
-    p.dist = Uniform(bounds[i].first, bounds[i].second);
-    p.group = groups.empty() ? p.name : groups[i];
-    p.case_index = i;
-    parameters.push_back(std::move(p));
-  }
-  return Problem("model:test", 0, std::move(parameters), {});
-}
-
 // A case bound to its distributions, as the CLI loads it (not movable: CaseModel keeps references).
 struct LoadedCase {
   LoadedCase(const std::string& case_dir, const std::string& distributions)
@@ -212,7 +195,7 @@ const std::vector<std::vector<double>> SOBOL_G_A = {
 
 TEST(SobolDriver, IshigamiIndicesLieInsideTheirIntervalsForMcAndQmc) {
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   const AnalyticIndices truth = ishigami_indices(7.0, 0.1);
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
     const SobolResult r = run_sobol(model, problem, sobol_config(1u << 16, method, 1, WIDE_LEVEL));
@@ -227,7 +210,7 @@ TEST(SobolDriver, IshigamiIndicesLieInsideTheirIntervalsForMcAndQmc) {
 TEST(SobolDriver, SobolGIndicesLieInsideTheirIntervalsForSeveralCoefficientVectors) {
   for (const auto& a : SOBOL_G_A) {
     const SobolGModel model(a);
-    const Problem problem = analytic_problem(model);
+    const Problem problem = uniform_problem(model, "test");
     const AnalyticIndices truth = sobol_g_indices(a);
     for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
       std::ostringstream label;
@@ -244,7 +227,7 @@ TEST(SobolDriver, UsesExactlyTheRequestedBaseRuns) {
   // N = 1000 is not a multiple of the index-defined block (64 here): the last block stops at N,
   // so the runs are N (F + 2) = 5000, as --base-runs documents.
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
     SCOPED_TRACE(std::string(to_string(method)));
     const SobolResult r = run_sobol(model, problem, sobol_config(1000, method));
@@ -266,7 +249,7 @@ TEST(SobolDriver, UsesExactlyTheRequestedBaseRuns) {
 // a factor of about 1.5 (coverage ~80 %).
 void check_coverage(const AnalyticModel& model, const AnalyticIndices& truth, SamplingMethod method, const std::string& label) {
   constexpr int REPS = 50;
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   const std::size_t d = truth.first.size();
   std::vector<int> s1_hits(d, 0), st_hits(d, 0);
   for (int seed = 1; seed <= REPS; ++seed) {
@@ -384,7 +367,7 @@ TEST(SobolGroups, GroupTotalIndexLiesBetweenItsLargestMemberAndTheSumOfItsMember
                    1.0 - (v_rest - 1.0) / (v_total - 1.0)});
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
-    const Problem problem = analytic_problem(*c.model, c.groups);
+    const Problem problem = uniform_problem(*c.model, "test", c.groups);
     SobolConfig config = sobol_config(1u << 15, SamplingMethod::mc, 4, WIDE_LEVEL);
     config.groups = true;
     const SobolResult r = run_sobol(*c.model, problem, config);
@@ -414,7 +397,7 @@ TEST(SobolGroups, GroupOfAllParametersHasTotalIndexOne) {
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
     SCOPED_TRACE(std::string(to_string(method)));
     const IshigamiModel model(7.0, 0.1);
-    const Problem problem = analytic_problem(model, {"all", "all", "all"});
+    const Problem problem = uniform_problem(model, "test", {"all", "all", "all"});
     SobolConfig config = sobol_config(1u << 14, method, 5, WIDE_LEVEL);
     config.groups = true;
     const SobolResult r = run_sobol(model, problem, config);
@@ -438,7 +421,7 @@ TEST(SobolGroups, GroupOfAllParametersHasTotalIndexOne) {
 
 TEST(SobolSecondOrder, IshigamiS13LiesInsideItsIntervalAndTheOtherPairsNearZero) {
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   const AnalyticIndices truth = ishigami_indices(7.0, 0.1);
   EXPECT_NEAR(truth.second[pair_index(0, 2, 3)], 0.2437, 1e-4);
   for (SamplingMethod method : {SamplingMethod::mc, SamplingMethod::qmc}) {
@@ -463,7 +446,7 @@ TEST(SobolSecondOrder, IshigamiS13LiesInsideItsIntervalAndTheOtherPairsNearZero)
 
 TEST(SobolConvergence, RowsAtEighthQuarterHalfAndFullNWithIntervalsShrinkingAsOneOverRootN) {
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   constexpr std::uint64_t N = 1u << 16;
   const SobolResult r = run_sobol(model, problem, sobol_config(N, SamplingMethod::mc, 7));
   ASSERT_EQ(r.convergence.size(), 4u);
@@ -507,7 +490,7 @@ double widest_total_interval(const SobolEstimates& e) {
 
 TEST(SobolTargetWidth, StopsAtTheFirstDoublingWhereEveryTotalIntervalIsNarrower) {
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   SobolConfig config = sobol_config(1024, SamplingMethod::mc, 8);
   config.target_ci_width = 0.05;
   const SobolResult r = run_sobol(model, problem, config);
@@ -526,7 +509,7 @@ TEST(SobolTargetWidth, StopsAtTheFirstDoublingWhereEveryTotalIntervalIsNarrower)
 
 TEST(SobolTargetWidth, ReportsTargetNotReachedAtTheCap) {
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   SobolConfig config = sobol_config(1024, SamplingMethod::mc, 8);
   config.target_ci_width = 1e-4;
   config.max_base_runs = 4096;
@@ -697,7 +680,7 @@ TEST(SobolZeroVariance, ConstantOutputIsReportedAsZeroVarianceWithZeroIndices) {
 
 TEST(MorrisDriver, IshigamiRanksX1AndX2AboveX3ByMuStar) {
   const IshigamiModel model(7.0, 0.1);
-  const Problem problem = analytic_problem(model);
+  const Problem problem = uniform_problem(model, "test");
   MorrisConfig config;
   // On the 4-level grid mu*(x2) = 7 * 0.75 / (2/3) = 7.875 exactly, and mu*(x1) ~ 7.7 and
   // mu*(x3) ~ 6.3 (SALib reports about the same): a gap of ~1.4 that 2000 trajectories resolve

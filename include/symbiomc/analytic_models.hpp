@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "symbiomc/model.hpp"
+#include "symbiomc/problem.hpp"
 
 namespace symbiomc {
 
@@ -89,5 +90,11 @@ struct AnalyticIndices {
 /// Builds a model from a command-line spec: "ishigami", "ishigami:a=7,b=0.1" (keys optional) or
 /// "sobol-g:a=0,1,4.5,9,99". Throws InputError saying what was expected.
 [[nodiscard]] std::unique_ptr<AnalyticModel> parse_model_spec(std::string_view spec);
+
+/// The problem `--model SPEC` studies: every input independent and uniform on the model's
+/// bounds, each in a Sobol' group of its own unless `groups` gives one group name per input.
+/// Throws ModelError when `groups` is neither empty nor one name per input.
+[[nodiscard]] Problem uniform_problem(const AnalyticModel& model, std::string_view spec,
+                                      const std::vector<std::string>& groups = {});
 
 }  // namespace symbiomc

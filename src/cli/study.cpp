@@ -41,19 +41,7 @@ std::unique_ptr<Study> load_study(const StudyInputs& in) {
     if (!in.case_dir.empty() || !in.distributions.empty())
       throw InputError("--model replaces --case and --distributions: give one or the other");
     auto analytic = parse_model_spec(in.model_spec);
-    std::vector<UncertainParameter> parameters;
-    const auto bounds = analytic->input_bounds();
-    for (std::size_t i = 0; i < analytic->inputs().size(); ++i) {
-      UncertainParameter p;
-      p.name = analytic->inputs()[i].name;
-      p.unit = analytic->inputs()[i].unit;
-      p.dist = Uniform(bounds[i].first, bounds[i].second);
-      p.group = p.name;
-      p.source = "built-in model " + in.model_spec;
-      p.case_index = i;
-      parameters.push_back(std::move(p));
-    }
-    study->problem.emplace("model:" + in.model_spec, 0, std::move(parameters), std::vector<FixedParameter>{});
+    study->problem.emplace(uniform_problem(*analytic, in.model_spec));
     study->model = std::move(analytic);
     study->provenance.case_name = "model:" + in.model_spec;
     return study;
