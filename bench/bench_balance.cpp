@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "biomass_fixture.hpp"
 #include "symbiomc/balance.hpp"
 #include "symbiomc/case_model.hpp"
 #include "symbiomc/design.hpp"
@@ -22,30 +23,9 @@
 namespace {
 
 using namespace symbiomc;
+using symbiomc::bench::Biomass;
 
-const std::string CASE_DIR = std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass";
-const std::string DISTRIBUTIONS = std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv";
 
-/// The biomass case with its first `modes` modes (0 = all five): independent operation, then
-/// m1..m4, each extending the previous one, so dropping trailing modes leaves a valid case.
-Network biomass_network(std::size_t modes) {
-  Network network = read_case(CASE_DIR);
-  if (modes > 0 && modes < network.modes.size()) network.modes.resize(modes);
-  return network;
-}
-
-/// Plan, problem and model together (CaseModel keeps references: not movable).
-struct Biomass {
-  explicit Biomass(std::size_t modes = 0)
-      : plan(BalancePlan::compile(biomass_network(modes))),
-        problem(read_distributions(DISTRIBUTIONS, plan.parameters())),
-        model(plan, problem) {}
-  Biomass(const Biomass&) = delete;
-  Biomass& operator=(const Biomass&) = delete;
-  BalancePlan plan;
-  Problem problem;
-  CaseModel model;
-};
 
 /// `n` parameter draws (plain Monte Carlo, seed 1), row-major n x D, in physical units.
 std::vector<double> draw_inputs(const Problem& problem, std::size_t n) {

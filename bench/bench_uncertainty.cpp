@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "biomass_fixture.hpp"
 #include "symbiomc/balance.hpp"
 #include "symbiomc/case_model.hpp"
 #include "symbiomc/design.hpp"
@@ -29,19 +30,8 @@
 namespace {
 
 using namespace symbiomc;
+using symbiomc::bench::Biomass;
 
-/// Plan, problem and model together (CaseModel keeps references: not movable).
-struct Biomass {
-  Biomass()
-      : plan(BalancePlan::compile(read_case(std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass"))),
-        problem(read_distributions(std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv", plan.parameters())),
-        model(plan, problem) {}
-  Biomass(const Biomass&) = delete;
-  Biomass& operator=(const Biomass&) = delete;
-  BalancePlan plan;
-  Problem problem;
-  CaseModel model;
-};
 
 constexpr std::size_t BLOCK = 4096;  // UncertaintyConfig's default block size
 
