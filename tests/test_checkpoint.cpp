@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "loaded_case.hpp"
 #include "scratch_dir.hpp"
 #include "symbiomc/analytic_models.hpp"
 #include "symbiomc/balance.hpp"
@@ -55,17 +56,7 @@ using testing_support::ScratchDir;
 const std::string BIOMASS_CASE = std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass";
 const std::string BIOMASS_DIST = std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv";
 
-struct LoadedCase {
-  LoadedCase()
-      : network(read_case(BIOMASS_CASE)),
-        plan(BalancePlan::compile(network)),
-        problem(read_distributions(BIOMASS_DIST, plan.parameters())),
-        model(plan, problem) {}
-  Network network;
-  BalancePlan plan;
-  Problem problem;
-  CaseModel model;
-};
+using testing_support::LoadedCase;
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -182,7 +173,7 @@ void expect_same(const UncertaintyResult& a, const UncertaintyResult& b) {
 }
 
 TEST(Resume, UncertaintyInterruptedAfterSomeSegmentsEndsWithTheSameBits) {
-  const LoadedCase c;
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
   const ScratchDir dir("symbiomc_checkpoint");
   const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
 
@@ -208,7 +199,7 @@ TEST(Resume, UncertaintyInterruptedAfterSomeSegmentsEndsWithTheSameBits) {
 }
 
 TEST(Resume, UncertaintyCheckpointedAfterEverySegmentResumesFromTheLastOne) {
-  const LoadedCase c;
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
   const ScratchDir dir("symbiomc_checkpoint");
   const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
   UncertaintyConfig config = small_uncertainty();
@@ -223,7 +214,7 @@ TEST(Resume, UncertaintyCheckpointedAfterEverySegmentResumesFromTheLastOne) {
 }
 
 TEST(Resume, DumpRunsWithACheckpointIsRefused) {
-  const LoadedCase c;
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
   UncertaintyConfig config = small_uncertainty();
   config.dump_runs_path = "/tmp/never.csv";
   config.checkpoint.path = "/tmp/never.ckpt";
@@ -283,7 +274,7 @@ TEST(Resume, SobolInterruptedDuringTheDoublingEndsWithTheSameBits) {
 }
 
 TEST(Resume, MorrisInterruptedEndsWithTheSameBits) {
-  const LoadedCase c;
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
   const ScratchDir dir("symbiomc_checkpoint");
   MorrisConfig base;
   base.trajectories = 200;
@@ -310,7 +301,7 @@ TEST(Resume, MorrisInterruptedEndsWithTheSameBits) {
 }
 
 TEST(Segments, ComputedInAnyOrderAndFoldedInOrderGiveTheSameBits) {
-  const LoadedCase c;
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
   const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
   UncertaintyConfig config = small_uncertainty();
   ShuffledScheduler scheduler;

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loaded_case.hpp"
 #include "scratch_dir.hpp"
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -140,21 +141,7 @@ CliRun run_cli_with_threads(std::vector<std::string> args, int threads) {
   return result;
 }
 
-// A case bound to its distributions, as the CLI loads it (not movable: CaseModel keeps references).
-struct LoadedCase {
-  LoadedCase(const std::string& case_dir, const std::string& distributions)
-      : network(read_case(case_dir)),
-        plan(BalancePlan::compile(network)),
-        problem(read_distributions(distributions, plan.parameters())),
-        model(plan, problem) {}
-  LoadedCase(const LoadedCase&) = delete;
-  LoadedCase& operator=(const LoadedCase&) = delete;
-
-  Network network;
-  BalancePlan plan;
-  Problem problem;
-  CaseModel model;
-};
+using testing_support::LoadedCase;
 
 SobolConfig sobol_config(std::uint64_t n, SamplingMethod method, std::uint64_t seed = 1, double level = 0.95) {
   SobolConfig c;

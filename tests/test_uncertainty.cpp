@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loaded_case.hpp"
 #include "scratch_dir.hpp"
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -140,22 +141,7 @@ CliRun run_cli(const std::vector<std::string>& args) {
   return result;
 }
 
-// A case read, compiled and bound to its distributions, as the CLI does it. Not movable:
-// CaseModel keeps references to the plan and the problem.
-struct LoadedCase {
-  LoadedCase(const std::string& case_dir, const std::string& distributions)
-      : network(read_case(case_dir)),
-        plan(BalancePlan::compile(network)),
-        problem(read_distributions(distributions, plan.parameters())),
-        model(plan, problem) {}
-  LoadedCase(const LoadedCase&) = delete;
-  LoadedCase& operator=(const LoadedCase&) = delete;
-
-  Network network;
-  BalancePlan plan;
-  Problem problem;
-  CaseModel model;
-};
+using testing_support::LoadedCase;
 
 std::size_t output_index(const UncertaintyResult& r, const std::string& mode, const std::string& output) {
   for (std::size_t o = 0; o < r.outputs.size(); ++o)
