@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/design.hpp"
-#include "symbiomc/distributions.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/problem.hpp"
-#include "symbiomc/rng.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/sampling/design.hpp"
+#include "symbiomc/problem/distributions.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/problem/problem.hpp"
+#include "symbiomc/base/rng.hpp"
 
 namespace {
 

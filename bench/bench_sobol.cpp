@@ -14,16 +14,16 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/analytic_models.hpp"
+#include "symbiomc/model/analytic_models.hpp"
 #include "biomass_fixture.hpp"
-#include "symbiomc/balance.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/design.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/rng.hpp"
-#include "symbiomc/sensitivity.hpp"
-#include "symbiomc/sobol.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/sampling/design.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/base/rng.hpp"
+#include "symbiomc/studies/sensitivity.hpp"
+#include "symbiomc/stats/sobol.hpp"
 
 namespace {
 

@@ -18,14 +18,14 @@
 #include <vector>
 
 #include "biomass_fixture.hpp"
-#include "symbiomc/balance.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/design.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/rng.hpp"
-#include "symbiomc/stats.hpp"
-#include "symbiomc/uncertainty.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/sampling/design.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/base/rng.hpp"
+#include "symbiomc/stats/stats.hpp"
+#include "symbiomc/studies/uncertainty.hpp"
 
 namespace {
 

@@ -5,12 +5,12 @@
 
 #include <string>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/network.hpp"
-#include "symbiomc/problem.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/case/network.hpp"
+#include "symbiomc/problem/problem.hpp"
 
 namespace symbiomc::testing_support {
 

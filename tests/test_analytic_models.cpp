@@ -1,7 +1,7 @@
 // Tests of the built-in analytic models: values at known points, the Model interface they expose,
 // their exact indices (published values, quadrature) and the model-spec parser's messages.
 
-#include "symbiomc/analytic_models.hpp"
+#include "symbiomc/model/analytic_models.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/error.hpp"
-#include "symbiomc/sobol.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/stats/sobol.hpp"
 
 namespace symbiomc {
 namespace {

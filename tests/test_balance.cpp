@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/io/case_csv.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/case/case_csv.hpp"
 
 // The balance engine on hand-balanced networks in tests/data/networks/ whose every number is
 // worked out below: a linear chain with three modes (chain), a linear recycle loop with a

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/io/case_csv.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/case/case_csv.hpp"
 
 // The biomass case (cases/biomass) against the paper it reproduces: Wu, Wang, Cheng, Liu
 // (2023), Integrated Intelligent Energy 45(7), Tables 2-5 and sections 3.1-3.3

@@ -4,7 +4,7 @@
 // was expected or what was found fails here. Each test copies cases/biomass into a fresh
 // temporary directory and makes one small edit, so it has exactly one defect.
 
-#include "symbiomc/io/case_csv.hpp"
+#include "symbiomc/case/case_csv.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/error.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/base/error.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

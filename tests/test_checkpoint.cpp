@@ -6,7 +6,7 @@
 // bits; and the real executable, stopped by SIGINT or SIGTERM mid-run, writes a checkpoint
 // from which `--resume` reproduces the uninterrupted result files byte for byte.
 
-#include "symbiomc/checkpoint.hpp"
+#include "symbiomc/sampling/checkpoint.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -30,13 +30,13 @@
 #include "cli.hpp"
 #include "loaded_case.hpp"
 #include "scratch_dir.hpp"
-#include "symbiomc/analytic_models.hpp"
-#include "symbiomc/balance.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/sensitivity.hpp"
-#include "symbiomc/uncertainty.hpp"
+#include "symbiomc/model/analytic_models.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/studies/sensitivity.hpp"
+#include "symbiomc/studies/uncertainty.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

@@ -2,7 +2,7 @@
 // thread), values lie in (0,1), mc has uniform moments, lhs is a true Latin hypercube, and qmc
 // is a digitally shifted Sobol' sequence that stays stratified and beats mc on a smooth integrand.
 
-#include "symbiomc/design.hpp"
+#include "symbiomc/sampling/design.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "symbiomc/error.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 namespace {

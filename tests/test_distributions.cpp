@@ -2,7 +2,7 @@
 // draws against closed forms, quantile/CDF round trips, a Kolmogorov-Smirnov bound, and the
 // two lognormal parameterisations. Seeds are fixed, so every run draws the same numbers.
 
-#include "symbiomc/distributions.hpp"
+#include "symbiomc/problem/distributions.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // defect with its exact message (fmt's EXPECT_THROW_MSG idea), several defects reported at
 // once, Problem::to_physical, and the Gaussian copula's achieved rank correlations.
 
-#include "symbiomc/io/distributions_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/correlation.hpp"
-#include "symbiomc/error.hpp"
-#include "symbiomc/problem.hpp"
+#include "symbiomc/problem/correlation.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/problem/problem.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/expression.hpp"
-#include "symbiomc/io/case_csv.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/case/expression.hpp"
+#include "symbiomc/case/case_csv.hpp"
 
 // The expression parser: precedence and associativity (checked on the syntax tree, by a
 // small reference evaluator over that tree, and through a compiled case), the names an

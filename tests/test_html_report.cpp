@@ -5,7 +5,7 @@
 // tests skip with a message when no Chromium is installed (scripts/setup-debian.sh installs
 // it); SYMBIOMC_UPDATE_SCREENSHOT=1 rewrites docs/biomass-report.png from the README's run.
 
-#include "symbiomc/io/html_report.hpp"
+#include "symbiomc/report/html_report.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@
 
 #include "browser/headless_chromium.hpp"
 #include "cli.hpp"
-#include "symbiomc/error.hpp"
+#include "symbiomc/base/error.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

@@ -19,12 +19,12 @@
 #include <utility>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/error.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/network.hpp"
-#include "symbiomc/problem.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/case/network.hpp"
+#include "symbiomc/problem/problem.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

@@ -1,7 +1,7 @@
 // Tests of the Morris trajectory design (grid, one move per factor, reproducibility) and of the
 // elementary-effect accumulator (exact on linear models, merge, rankings on Ishigami and G).
 
-#include "symbiomc/morris.hpp"
+#include "symbiomc/stats/morris.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/seed_seq.hpp>
 
-#include "symbiomc/analytic_models.hpp"
-#include "symbiomc/error.hpp"
+#include "symbiomc/model/analytic_models.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 namespace {

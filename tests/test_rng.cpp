@@ -1,7 +1,7 @@
 // Tests of the reproducible random streams: engines are pure functions of (seed, stream,
 // block, replicate), neighbouring blocks are unrelated, and uniforms never reach 0 or 1.
 
-#include "symbiomc/rng.hpp"
+#include "symbiomc/base/rng.hpp"
 
 #include <gtest/gtest.h>
 

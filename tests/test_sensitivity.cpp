@@ -5,7 +5,7 @@
 // zero-variance outputs (tests/data/sampling/failing), and Morris ranking. Statistical
 // tolerances are k standard errors or interval levels written next to each check; no timing.
 
-#include "symbiomc/sensitivity.hpp"
+#include "symbiomc/studies/sensitivity.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,17 +33,17 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "symbiomc/analytic_models.hpp"
-#include "symbiomc/balance.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/correlation.hpp"
-#include "symbiomc/distributions.hpp"
-#include "symbiomc/error.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/network.hpp"
-#include "symbiomc/problem.hpp"
-#include "symbiomc/uncertainty.hpp"
+#include "symbiomc/model/analytic_models.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/problem/correlation.hpp"
+#include "symbiomc/problem/distributions.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/case/network.hpp"
+#include "symbiomc/problem/problem.hpp"
+#include "symbiomc/studies/uncertainty.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

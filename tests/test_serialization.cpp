@@ -15,11 +15,11 @@
 
 #include <boost/random/mersenne_twister.hpp>
 
-#include "symbiomc/byte_stream.hpp"
-#include "symbiomc/error.hpp"
-#include "symbiomc/morris.hpp"
-#include "symbiomc/sobol.hpp"
-#include "symbiomc/stats.hpp"
+#include "symbiomc/base/byte_stream.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/stats/morris.hpp"
+#include "symbiomc/stats/sobol.hpp"
+#include "symbiomc/stats/stats.hpp"
 
 namespace symbiomc {
 namespace {

@@ -2,7 +2,7 @@
 // direct two-pass formulas, and of their intervals' coverage, merge and edge cases. A small
 // serial pick-freeze driver lives here so the accumulator is tested without the TBB sampler.
 
-#include "symbiomc/sobol.hpp"
+#include "symbiomc/stats/sobol.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,8 +19,8 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/sobol.hpp>
 
-#include "symbiomc/analytic_models.hpp"
-#include "symbiomc/error.hpp"
+#include "symbiomc/model/analytic_models.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 namespace {

@@ -1,4 +1,4 @@
-#include "symbiomc/stats.hpp"
+#include "symbiomc/stats/stats.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 
 #include <boost/math/distributions/normal.hpp>
 
-#include "symbiomc/error.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 namespace {

@@ -6,7 +6,7 @@
 // negative for 30 % of the draws). Statistical tolerances are k standard errors, k written
 // next to each check; no timing asserts.
 
-#include "symbiomc/uncertainty.hpp"
+#include "symbiomc/studies/uncertainty.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,14 +35,14 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "cli.hpp"
-#include "symbiomc/balance.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/error.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
-#include "symbiomc/network.hpp"
-#include "symbiomc/problem.hpp"
-#include "symbiomc/stats.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/case/network.hpp"
+#include "symbiomc/problem/problem.hpp"
+#include "symbiomc/stats/stats.hpp"
 
 #ifndef SYMBIOMC_SOURCE_DIR
 #define SYMBIOMC_SOURCE_DIR "."

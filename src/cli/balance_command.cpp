@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "case_args.hpp"
-#include "symbiomc/balance.hpp"
-#include "symbiomc/io/atomic_file.hpp"
-#include "symbiomc/io/case_csv.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/case/case_csv.hpp"
 #include "text_table.hpp"
 
 namespace symbiomc::cli {

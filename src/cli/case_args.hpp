@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
+#include "symbiomc/balance/balance.hpp"
 
 namespace symbiomc::cli {
 

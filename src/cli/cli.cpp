@@ -10,7 +10,7 @@
 #include "balance_command.hpp"
 #include "cluster.hpp"
 #include "commands.hpp"
-#include "symbiomc/error.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc::cli {
 

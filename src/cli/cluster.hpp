@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "symbiomc/segment_scheduler.hpp"
+#include "symbiomc/sampling/segment_scheduler.hpp"
 
 namespace symbiomc::cli {
 

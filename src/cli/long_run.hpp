@@ -8,8 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "symbiomc/checkpoint.hpp"
-#include "symbiomc/io/uncertainty_report.hpp"
+#include "symbiomc/sampling/checkpoint.hpp"
+#include "symbiomc/report/provenance.hpp"
 
 namespace symbiomc::cli {
 

@@ -6,7 +6,7 @@
 
 #include "cli.hpp"
 #include "cluster.hpp"
-#include "symbiomc/error.hpp"
+#include "symbiomc/base/error.hpp"
 
 int main(int argc, char** argv) {
   std::unique_ptr<symbiomc::cli::Cluster> cluster;

@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "cli.hpp"
-#include "symbiomc/io/html_report.hpp"
+#include "symbiomc/report/html_report.hpp"
 
 namespace symbiomc::cli {
 

@@ -12,9 +12,9 @@
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
-#include "symbiomc/io/atomic_file.hpp"
-#include "symbiomc/io/sensitivity_report.hpp"
-#include "symbiomc/uncertainty.hpp"
+#include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/report/sensitivity_report.hpp"
+#include "symbiomc/studies/uncertainty.hpp"
 #include "text_table.hpp"
 #include "uncertainty_command.hpp"
 

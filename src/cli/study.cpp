@@ -3,11 +3,11 @@
 #include <filesystem>
 
 #include "case_args.hpp"
-#include "symbiomc/analytic_models.hpp"
-#include "symbiomc/case_model.hpp"
-#include "symbiomc/correlation.hpp"
-#include "symbiomc/io/case_csv.hpp"
-#include "symbiomc/io/distributions_csv.hpp"
+#include "symbiomc/model/analytic_models.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/problem/correlation.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
 
 namespace symbiomc::cli {
 

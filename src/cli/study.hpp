@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/balance.hpp"
-#include "symbiomc/io/uncertainty_report.hpp"
-#include "symbiomc/model.hpp"
-#include "symbiomc/network.hpp"
-#include "symbiomc/problem.hpp"
+#include "symbiomc/balance/balance.hpp"
+#include "symbiomc/report/provenance.hpp"
+#include "symbiomc/model/model.hpp"
+#include "symbiomc/case/network.hpp"
+#include "symbiomc/problem/problem.hpp"
 
 namespace symbiomc::cli {
 

@@ -15,9 +15,9 @@
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
-#include "symbiomc/io/atomic_file.hpp"
-#include "symbiomc/io/uncertainty_report.hpp"
-#include "symbiomc/uncertainty.hpp"
+#include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/report/uncertainty_report.hpp"
+#include "symbiomc/studies/uncertainty.hpp"
 #include "text_table.hpp"
 
 namespace symbiomc::cli {

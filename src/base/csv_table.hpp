@@ -1,0 +1,134 @@
+#pragma once
+// Reads a CSV file with a header of named columns into rows of strings, on top of
+// fast-cpp-csv-parser (libfccp). Private to src/: the parser's header is heavy and its
+// exceptions are rewrapped here into InputError with "file:line:" so no caller sees them.
+
+#include <libfccp/csv.h>
+
+#include <array>
+#include <fstream>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "symbiomc/base/error.hpp"
+
+namespace symbiomc::detail {
+
+struct CsvRow {
+  std::size_t line = 0;
+  std::vector<std::string> cells;  ///< one per declared column, "" when blank or absent
+};
+
+struct CsvTable {
+  std::string path;
+  std::vector<std::string> columns;  ///< declared names, in declaration order
+  std::vector<bool> present;         ///< whether the header had the column
+  std::vector<CsvRow> rows;
+
+  [[nodiscard]] SourceLocation where(const CsvRow& row) const { return {path, row.line, 0}; }
+  [[nodiscard]] std::size_t column_index(std::string_view name) const {
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (columns[i] == name) return i;
+    throw std::logic_error("csv_table: undeclared column " + std::string(name));
+  }
+  [[nodiscard]] const std::string& cell(const CsvRow& row, std::string_view name) const {
+    return row.cells[column_index(name)];
+  }
+};
+
+/// Parses a whole-cell decimal number (from_chars: locale-independent, rejects trailing text).
+[[nodiscard]] inline bool parse_number(std::string_view text, double& out) noexcept {
+  if (text.empty()) return false;
+  if (text.front() == '+') text.remove_prefix(1);
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
+  return result.ec == std::errc() && result.ptr == text.data() + text.size() && std::isfinite(out);
+}
+
+namespace csv_detail {
+/// 1-based line of the header: the first line that is neither empty nor a '#' comment (the
+/// CSV library does not report it for header errors).
+inline std::size_t header_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos && line[first] != '#' && !(number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0 && line.size() == 3))
+      return number;
+  }
+  return 1;
+}
+
+template <std::size_t N, std::size_t... I>
+CsvTable read(const std::string& path, const std::array<std::string_view, N>& columns,
+              const std::vector<std::string_view>& required, std::index_sequence<I...>) {
+  CsvTable table;
+  table.path = path;
+  std::size_t header = 1;
+  for (auto c : columns) table.columns.emplace_back(c);
+  table.present.assign(N, false);
+  try {
+    io::CSVReader<N, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>, io::throw_on_overflow,
+                  io::single_and_empty_line_comment<'#'>>
+        reader(path);
+    header = header_line(path);
+    reader.read_header(io::ignore_missing_column, std::string(columns[I])...);
+    for (std::size_t i = 0; i < N; ++i) table.present[i] = reader.has_column(std::string(columns[i]));
+    for (auto name : required) {
+      std::size_t i = table.column_index(name);
+      if (!table.present[i]) {
+        std::string list;
+        for (auto r : required) list += (list.empty() ? "" : ", ") + std::string(r);
+        throw InputError(SourceLocation{path, header, 0},
+                         message("missing header column '", name, "' (required columns: ", list, ")"));
+      }
+    }
+    std::array<char*, N> cells{};
+    for (;;) {
+      cells.fill(nullptr);
+      if (!reader.read_row(cells[I]...)) break;
+      CsvRow row;
+      row.line = reader.get_file_line();
+      row.cells.reserve(N);
+      for (std::size_t i = 0; i < N; ++i) row.cells.emplace_back(cells[i] ? cells[i] : "");
+      table.rows.push_back(std::move(row));
+    }
+  } catch (const io::error::can_not_open_file&) {
+    throw InputError(SourceLocation{path, 0, 0}, "cannot open file");
+  } catch (const io::error::header_missing&) {
+    std::string list;
+    for (auto c : columns) list += (list.empty() ? "" : ",") + std::string(c);
+    throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
+  } catch (const io::error::extra_column_in_header& e) {
+    std::vector<std::string> names(table.columns.begin(), table.columns.end());
+    throw InputError(SourceLocation{path, header, 0}, message("unknown header column '", e.column_name, "'",
+                                                         did_you_mean(e.column_name, names)));
+  } catch (const io::error::duplicated_column_in_header& e) {
+    throw InputError(SourceLocation{path, header, 0}, message("header column '", e.column_name, "' appears twice"));
+  } catch (const io::error::too_few_columns& e) {
+    throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0},
+                     "too few columns: expected as many cells as the header has columns");
+  } catch (const io::error::too_many_columns& e) {
+    throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0},
+                     "too many columns: expected as many cells as the header has columns");
+  } catch (const io::error::escaped_string_not_closed& e) {
+    throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0}, "a quoted cell is not closed");
+  } catch (const io::error::base& e) {
+    throw InputError(SourceLocation{path, 0, 0}, e.what());
+  }
+  return table;
+}
+}  // namespace csv_detail
+
+/// Reads `path`. Columns not in `columns` are an error (likely a typo); columns in
+/// `required` must be in the header; others may be absent (cells read as "").
+template <std::size_t N>
+[[nodiscard]] CsvTable read_csv_table(const std::string& path, const std::array<std::string_view, N>& columns,
+                                      const std::vector<std::string_view>& required) {
+  return csv_detail::read<N>(path, columns, required, std::make_index_sequence<N>{});
+}
+
+}  // namespace symbiomc::detail

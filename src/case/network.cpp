@@ -1,0 +1,82 @@
+#include "symbiomc/case/network.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+namespace symbiomc {
+
+namespace {
+template <typename T, typename Key>
+const T* find_by(const std::vector<T>& items, Key T::*key, std::string_view value) noexcept {
+  for (const auto& item : items)
+    if (item.*key == value) return &item;
+  return nullptr;
+}
+}  // namespace
+
+const Parameter* Network::find_parameter(std::string_view name) const noexcept {
+  return find_by(parameters, &Parameter::name, name);
+}
+const Process* Network::find_process(std::string_view id) const noexcept { return find_by(processes, &Process::id, id); }
+const Commodity* Network::find_commodity(std::string_view id) const noexcept {
+  return find_by(commodities, &Commodity::id, id);
+}
+const Flow* Network::find_flow(std::string_view id) const noexcept { return find_by(flows, &Flow::id, id); }
+const Mode* Network::find_mode(std::string_view id) const noexcept { return find_by(modes, &Mode::id, id); }
+
+std::size_t Network::baseline_index() const {
+  for (std::size_t i = 0; i < modes.size(); ++i)
+    if (modes[i].baseline) return i;
+  throw InputError("case '" + name + "' has no baseline mode");
+}
+
+namespace {
+template <typename Member>
+std::vector<std::string> closure(const Network& network, const Mode& mode, Member member) {
+  std::vector<std::string> out;
+  const Mode* current = &mode;
+  for (std::size_t depth = 0; current != nullptr && depth <= network.modes.size(); ++depth) {
+    for (const auto& id : current->*member)
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    current = current->extends.empty() ? nullptr : network.find_mode(current->extends);
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> Network::active_processes(const Mode& mode) const {
+  return closure(*this, mode, &Mode::processes);
+}
+std::vector<std::string> Network::active_flows(const Mode& mode) const { return closure(*this, mode, &Mode::flows); }
+
+std::vector<ParameterInfo> Network::parameter_infos() const {
+  std::vector<ParameterInfo> out;
+  out.reserve(parameters.size());
+  for (const auto& p : parameters) out.push_back({p.name, p.unit, p.value, p.domain});
+  return out;
+}
+
+std::uint64_t file_checksum(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open file");
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  char buffer[65536];
+  while (in) {
+    in.read(buffer, sizeof buffer);
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash ^= static_cast<unsigned char>(buffer[i]);
+      hash *= 0x100000001b3ULL;
+    }
+  }
+  return hash;
+}
+
+std::string checksum_hex(std::uint64_t checksum) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(checksum));
+  return text;
+}
+
+}  // namespace symbiomc
