@@ -7,18 +7,6 @@
 
 namespace symbiomc {
 
-std::string detail::shortest(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  // Plain notation for everyday magnitudes (100000, not 1e+05); scientific beyond them.
-  const double magnitude = std::abs(value);
-  const bool plain = value == 0.0 || (magnitude >= 1e-4 && magnitude < 1e15);
-  char buffer[64];
-  const auto result = plain ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed)
-                            : std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
 std::string to_string(const SourceLocation& where) {
   std::string out;
   if (!where.file.empty()) out += where.file + ":";

@@ -58,25 +58,4 @@ std::vector<ParameterInfo> Network::parameter_infos() const {
   return out;
 }
 
-std::uint64_t file_checksum(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open file");
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  char buffer[65536];
-  while (in) {
-    in.read(buffer, sizeof buffer);
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      hash ^= static_cast<unsigned char>(buffer[i]);
-      hash *= 0x100000001b3ULL;
-    }
-  }
-  return hash;
-}
-
-std::string checksum_hex(std::uint64_t checksum) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(checksum));
-  return text;
-}
-
 }  // namespace symbiomc

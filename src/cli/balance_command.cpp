@@ -97,7 +97,7 @@ void print_table(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows
   for (std::size_t k = 0; k < plan.outputs().size(); ++k) {
     std::vector<std::string> row{label(plan.outputs()[k].name, plan.outputs()[k].unit)};
     for (std::size_t m = 0; m < plan.modes().size(); ++m)
-      row.push_back(ws.status(m, 0) == RunStatus::ok ? format_number(ws.output(plan, m, k, 0)) : "-");
+      row.push_back(ws.status(m, 0) == RunStatus::ok ? grouped_number(ws.output(plan, m, k, 0)) : "-");
     table.add_row(row);
   }
   bool any_failed = false;
@@ -120,18 +120,18 @@ void print_table(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows
       if (!pf.active) continue;
       const Flow& flow = network.flows[pf.flow];
       const double q = ws.value(pf.slot, 0);
-      flow_table.add_row({flow.id, flow.from + " -> " + flow.to, format_number(q), network.find_commodity(flow.commodity)->unit,
-                          pf.has_energy ? format_number(q * ws.value(pf.energy_factor, 0)) : "",
-                          pf.has_mass ? format_number(q * ws.value(pf.mass_factor, 0)) : ""});
+      flow_table.add_row({flow.id, flow.from + " -> " + flow.to, grouped_number(q), network.find_commodity(flow.commodity)->unit,
+                          pf.has_energy ? grouped_number(q * ws.value(pf.energy_factor, 0)) : "",
+                          pf.has_mass ? grouped_number(q * ws.value(pf.mass_factor, 0)) : ""});
     }
     flow_table.print(out);
     out << "\n== " << mode.name << " (" << mode.id << "): process balances (closure = in - out: losses the case does not list)\n";
     TextTable balance_table({"process", "mass in [t/h]", "mass out [t/h]", "closure [t/h]", "energy in [MJ/h]",
                              "energy out [MJ/h]", "closure [MJ/h]"});
     for (const auto& b : process_balances(plan, ws, m, 0))
-      balance_table.add_row({b.process, format_number(b.mass_in_t_per_h), format_number(b.mass_out_t_per_h),
-                             format_number(b.mass_closure_t_per_h()), format_number(b.energy_in_MJ_per_h),
-                             format_number(b.energy_out_MJ_per_h), format_number(b.energy_closure_MJ_per_h())});
+      balance_table.add_row({b.process, grouped_number(b.mass_in_t_per_h), grouped_number(b.mass_out_t_per_h),
+                             grouped_number(b.mass_closure_t_per_h()), grouped_number(b.energy_in_MJ_per_h),
+                             grouped_number(b.energy_out_MJ_per_h), grouped_number(b.energy_closure_MJ_per_h())});
     balance_table.print(out);
   }
 }
@@ -144,19 +144,19 @@ void print_csv(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows, 
     out << mode.id << ",status,status,," << to_string(ws.status(m, 0)) << "\n";
     for (std::size_t k = 0; k < plan.outputs().size(); ++k)
       out << mode.id << ",output," << plan.outputs()[k].name << "," << plan.outputs()[k].unit << ","
-          << format_exact(ws.output(plan, m, k, 0)) << "\n";
+          << round_trip_number(ws.output(plan, m, k, 0)) << "\n";
     if (!flows) continue;
     for (const PlanFlow& pf : mode.flows) {
       if (!pf.active) continue;
       const Flow& flow = network.flows[pf.flow];
       out << mode.id << ",flow," << flow.id << "," << network.find_commodity(flow.commodity)->unit << ","
-          << format_exact(ws.value(pf.slot, 0)) << "\n";
+          << round_trip_number(ws.value(pf.slot, 0)) << "\n";
     }
     for (const auto& b : process_balances(plan, ws, m, 0)) {
-      out << mode.id << ",mass_in," << b.process << ",t/h," << format_exact(b.mass_in_t_per_h) << "\n";
-      out << mode.id << ",mass_out," << b.process << ",t/h," << format_exact(b.mass_out_t_per_h) << "\n";
-      out << mode.id << ",energy_in," << b.process << ",MJ/h," << format_exact(b.energy_in_MJ_per_h) << "\n";
-      out << mode.id << ",energy_out," << b.process << ",MJ/h," << format_exact(b.energy_out_MJ_per_h) << "\n";
+      out << mode.id << ",mass_in," << b.process << ",t/h," << round_trip_number(b.mass_in_t_per_h) << "\n";
+      out << mode.id << ",mass_out," << b.process << ",t/h," << round_trip_number(b.mass_out_t_per_h) << "\n";
+      out << mode.id << ",energy_in," << b.process << ",MJ/h," << round_trip_number(b.energy_in_MJ_per_h) << "\n";
+      out << mode.id << ",energy_out," << b.process << ",MJ/h," << round_trip_number(b.energy_out_MJ_per_h) << "\n";
     }
   }
 }

@@ -58,7 +58,7 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
       << (r.config.method == SamplingMethod::qmc ? "t over QMC replicates" : "delta method") << ")\n";
   if (correlation_ignored) out << "WARNING: the inputs' rank correlations were ignored (--ignore-correlation)\n";
   if (r.config.target_ci_width > 0)
-    out << (r.target_reached ? "Target reached" : "Target NOT reached (cap)") << ": widest ST interval " << format_number(r.widest_total_ci, 3)
+    out << (r.target_reached ? "Target reached" : "Target NOT reached (cap)") << ": widest ST interval " << grouped_number(r.widest_total_ci, 3)
         << " (target " << r.config.target_ci_width << ")\n";
   constexpr std::size_t SHOWN = 8;
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
@@ -75,7 +75,7 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
         out << ": does not vary (indices are 0)\n";
         continue;
       }
-      out << ": sum S1 = " << format_number(est.sum_first, 3);
+      out << ": sum S1 = " << grouped_number(est.sum_first, 3);
       if (est.sum_first < LOW_FIRST_ORDER_SHARE) out << "  <- interactions dominate";
       if (r.dropped_base_samples[m]) out << "; " << r.dropped_base_samples[m] << " base samples dropped (failed runs)";
       out << "\n";
@@ -90,9 +90,9 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
           std::string note;
           if (est.total_overlaps_next[f]) note = "rank not resolved";
           if (s1.indistinguishable_from_zero) note += std::string(note.empty() ? "" : "; ") + "S1 ~ 0";
-          table.add_row({std::to_string(est.rank_by_total[f]), r.factors[f].name, format_number(st.value, 3),
-                         "[" + format_number(st.low, 3) + ", " + format_number(st.high, 3) + "]", format_number(s1.value, 3),
-                         "[" + format_number(s1.low, 3) + ", " + format_number(s1.high, 3) + "]", note});
+          table.add_row({std::to_string(est.rank_by_total[f]), r.factors[f].name, grouped_number(st.value, 3),
+                         "[" + grouped_number(st.low, 3) + ", " + grouped_number(st.high, 3) + "]", grouped_number(s1.value, 3),
+                         "[" + grouped_number(s1.low, 3) + ", " + grouped_number(s1.high, 3) + "]", note});
         }
         if (shown) table.print(out);
       }
@@ -113,8 +113,8 @@ void print_morris(const MorrisResult& r, const std::vector<std::string>& names, 
       TextTable table({"rank", "parameter", "mu*", "mu", "sigma"});
       for (std::size_t i = 0; i < order.size() && i < 8; ++i) {
         const auto& eff = e.at(order[i], o);
-        table.add_row({std::to_string(i + 1), names[order[i]], format_number(eff.mu_star, 3), format_number(eff.mu, 3),
-                       format_number(eff.sigma, 3)});
+        table.add_row({std::to_string(i + 1), names[order[i]], grouped_number(eff.mu_star, 3), grouped_number(eff.mu, 3),
+                       grouped_number(eff.sigma, 3)});
       }
       table.print(out);
     }
@@ -201,7 +201,7 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
                         message("command sensitivity\nmethod ", args.method, "\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (!args.quiet && args.format != "json")
-    out << "\nWrote results to " << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads)\n";
+    out << "\nWrote results to " << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads)\n";
   if (!args.quiet && args.format != "json" && !args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   return EXIT_SUCCESS;
 }

@@ -40,29 +40,4 @@ void TextTable::print(std::ostream& out) const {
   }
 }
 
-std::string format_number(double value, int significant) {
-  if (std::isnan(value)) return "-";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  const double magnitude = value == 0.0 ? 0.0 : std::floor(std::log10(std::abs(value)));
-  const int decimals = std::clamp(significant - 1 - static_cast<int>(magnitude), 0, 6);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string text = buffer;
-  if (text == "-0" || text.find_first_not_of("-0.") == std::string::npos) text.erase(0, text[0] == '-' ? 1 : 0);
-  // Group the integer part in thousands.
-  const std::size_t start = text[0] == '-' ? 1 : 0;
-  std::size_t point = text.find('.');
-  if (point == std::string::npos) point = text.size();
-  for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(point) - 3; i > static_cast<std::ptrdiff_t>(start); i -= 3)
-    text.insert(static_cast<std::size_t>(i), ",");
-  return text;
-}
-
-std::string format_exact(double value) {
-  if (std::isnan(value)) return "nan";
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
 }  // namespace symbiomc::cli

@@ -20,11 +20,4 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-/// A number for people: about `significant` significant digits, fixed notation, thousands
-/// separated by a thin space-free comma ("47,619.4"); "-" for NaN.
-[[nodiscard]] std::string format_number(double value, int significant = 5);
-
-/// The same without grouping, for CSV cells: round-trippable shortest form.
-[[nodiscard]] std::string format_exact(double value);
-
 }  // namespace symbiomc::cli

@@ -90,7 +90,7 @@ void print_summary(const UncertaintyResult& r, std::ostream& out) {
       if (res.label.output == name) first = first ? first : &res;
     std::vector<std::string> header{"mode", "mean", "CI of mean", "sd", "P5", "P50", "P95", "P(>0)"};
     const auto& thresholds = first->stats.exceedance().thresholds();
-    for (double t : thresholds) header.push_back("P(>" + format_number(t, 4) + ")");
+    for (double t : thresholds) header.push_back("P(>" + grouped_number(t, 4) + ")");
     TextTable table(header);
     for (std::size_t o = 0; o < r.outputs.size(); ++o) {
       const auto& res = r.outputs[o];
@@ -102,12 +102,12 @@ void print_summary(const UncertaintyResult& r, std::ostream& out) {
         continue;
       }
       const auto ci = r.mean_ci(o, r.config.conf_level);
-      std::vector<std::string> row{r.modes[res.label.mode_index], format_number(mom.mean()),
-                                   "[" + format_number(ci.first) + ", " + format_number(ci.second) + "]",
-                                   format_number(mom.sd(), 3), format_number(hist.quantile(0.05)),
-                                   format_number(hist.quantile(0.5)), format_number(hist.quantile(0.95)),
-                                   format_number(res.stats.exceedance().prob_positive(), 3)};
-      for (std::size_t i = 0; i < thresholds.size(); ++i) row.push_back(format_number(res.stats.exceedance().prob_above(i), 3));
+      std::vector<std::string> row{r.modes[res.label.mode_index], grouped_number(mom.mean()),
+                                   "[" + grouped_number(ci.first) + ", " + grouped_number(ci.second) + "]",
+                                   grouped_number(mom.sd(), 3), grouped_number(hist.quantile(0.05)),
+                                   grouped_number(hist.quantile(0.5)), grouped_number(hist.quantile(0.95)),
+                                   grouped_number(res.stats.exceedance().prob_positive(), 3)};
+      for (std::size_t i = 0; i < thresholds.size(); ++i) row.push_back(grouped_number(res.stats.exceedance().prob_above(i), 3));
       table.add_row(row);
     }
     out << "\n" << name << " [" << first->label.unit << "]\n";
@@ -181,7 +181,7 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   } else {
     print_summary(result, out);
     out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, summary.json to "
-        << args.out_dir << " (" << format_number(seconds, 3) << " s, " << threads << " threads"
+        << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads"
         << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")\n";
     if (!args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   }

@@ -463,21 +463,4 @@ std::string to_string(const Distribution& dist) {
                     dist);
 }
 
-std::string format_number(double x) {
-  std::array<char, 32> buffer{};
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
-  std::string text(buffer.data(), result.ptr);
-  // to_chars writes printf-style exponents ("1e-09", "1e+20"); messages read better as "1e-9", "1e20".
-  if (const auto e = text.find('e'); e != std::string::npos) {
-    std::size_t digits = e + 1;
-    if (text[digits] == '+') {
-      text.erase(digits, 1);
-    } else if (text[digits] == '-') {
-      ++digits;
-    }
-    while (digits + 1 < text.size() && text[digits] == '0') text.erase(digits, 1);
-  }
-  return text;
-}
-
 }  // namespace symbiomc

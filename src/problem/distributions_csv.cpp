@@ -23,17 +23,6 @@ namespace symbiomc {
 
 // ---- Helpers shared with the correlation reader.
 
-std::uint64_t fnv1a_64(std::string_view bytes) noexcept {
-  // FNV-1a with the 64-bit offset basis and prime of Fowler, Noll & Vo (IETF draft
-  // draft-eastlake-fnv, section 2).
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 namespace detail {
 
 std::string read_file_bytes(const std::string& path, std::string_view what) {

@@ -41,13 +41,6 @@ double moment_or_nan(const Moments& m, double (Moments::*f)() const, std::uint64
 
 }  // namespace
 
-std::string csv_number(double value) {
-  if (!std::isfinite(value)) return std::isnan(value) ? "" : (value > 0 ? "inf" : "-inf");
-  char buffer[32];
-  const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, r.ptr);
-}
-
 QuantileReport report_quantile(const Histogram& histogram, double p, double conf_level) {
   QuantileReport q;
   q.p = p;

@@ -12,6 +12,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "symbiomc/base/number_format.hpp"
+
 namespace symbiomc {
 
 /// Where a piece of input came from: file and 1-based line (0 = whole file), optional column.
@@ -90,11 +92,9 @@ inline constexpr std::size_t RUN_STATUS_COUNT = 6;
 [[nodiscard]] std::string_view to_string(RunStatus status) noexcept;
 
 namespace detail {
-/// Shortest text that reads back as the same double (1.1, not 1.1000000000000001).
-[[nodiscard]] std::string shortest(double value);
 template <typename T>
 void append(std::ostringstream& out, const T& part) {
-  if constexpr (std::is_floating_point_v<T>) out << shortest(static_cast<double>(part));
+  if constexpr (std::is_floating_point_v<T>) out << plain_number(static_cast<double>(part));
   else out << part;
 }
 }  // namespace detail

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/base/checksum.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/case/expression.hpp"
 #include "symbiomc/base/parameter.hpp"
@@ -149,8 +150,5 @@ struct Network {
   [[nodiscard]] std::vector<ParameterInfo> parameter_infos() const;
 };
 
-/// FNV-1a 64-bit hash of a file's bytes: a provenance fingerprint, not a security measure.
-[[nodiscard]] std::uint64_t file_checksum(const std::string& path);
-[[nodiscard]] std::string checksum_hex(std::uint64_t checksum);
 
 }  // namespace symbiomc

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "symbiomc/base/number_format.hpp"
+
 namespace symbiomc {
 
 /// A parameter held at one value. Support {value}.
@@ -224,7 +226,5 @@ using Distribution =
 [[nodiscard]] std::vector<std::string> kind_names();
 /// Short human form for reports, e.g. "norm(mean=1, sd=0.2)", "lognorm(median=3, gsd=1.5)".
 [[nodiscard]] std::string to_string(const Distribution& dist);
-/// Shortest decimal text that reads back as `x` ("0.1", "1e+20", "inf"); for messages/reports.
-[[nodiscard]] std::string format_number(double x);
 
 }  // namespace symbiomc

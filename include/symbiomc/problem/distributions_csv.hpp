@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "symbiomc/base/checksum.hpp"
 #include "symbiomc/base/parameter.hpp"
 #include "symbiomc/problem/problem.hpp"
 
@@ -26,10 +27,6 @@ namespace symbiomc {
 /// See distributions/README.md for the rules.
 [[nodiscard]] Problem read_distributions(const std::string& path, std::span<const ParameterInfo> case_parameters);
 
-/// FNV-1a, 64 bit, of `bytes`. The checksum only records which input a report came from and
-/// notices accidental edits between runs; nobody forges a distributions file against it, so a
-/// cryptographic hash would add a dependency and buy nothing.
-[[nodiscard]] std::uint64_t fnv1a_64(std::string_view bytes) noexcept;
 
 namespace detail {
 // Shared by the distributions and correlation readers; not part of the API.

@@ -6,14 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/base/csv_format.hpp"
 #include "symbiomc/report/provenance.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 
 namespace symbiomc {
-
-/// A number for a result CSV cell: shortest round-trip text, "" for NaN (not available),
-/// "inf"/"-inf"; shared by every result writer so all files read the same way.
-[[nodiscard]] std::string csv_number(double value);
 
 /// Quantile levels reported everywhere.
 inline constexpr double REPORTED_QUANTILES[] = {0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99};
