@@ -8,6 +8,7 @@
 #include "case_args.hpp"
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/base/csv_format.hpp"
 #include "symbiomc/case/case_csv.hpp"
 #include "text_table.hpp"
 
@@ -138,25 +139,28 @@ void print_table(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows
 
 void print_csv(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows, std::ostream& out) {
   const Network& network = plan.network();
+  // Names and units come from the case files: quoted when they hold a comma or a quote.
+  auto row = [&out](const std::string& mode, std::string_view kind, const std::string& name, const std::string& unit,
+                    const std::string& value) {
+    out << csv_text(mode) << "," << kind << "," << csv_text(name) << "," << csv_text(unit) << "," << value << "\n";
+  };
   out << "mode,kind,name,unit,value\n";
   for (std::size_t m = 0; m < plan.modes().size(); ++m) {
     const PlanMode& mode = plan.modes()[m];
-    out << mode.id << ",status,status,," << to_string(ws.status(m, 0)) << "\n";
+    row(mode.id, "status", "status", "", std::string(to_string(ws.status(m, 0))));
     for (std::size_t k = 0; k < plan.outputs().size(); ++k)
-      out << mode.id << ",output," << plan.outputs()[k].name << "," << plan.outputs()[k].unit << ","
-          << round_trip_number(ws.output(plan, m, k, 0)) << "\n";
+      row(mode.id, "output", plan.outputs()[k].name, plan.outputs()[k].unit, round_trip_number(ws.output(plan, m, k, 0)));
     if (!flows) continue;
     for (const PlanFlow& pf : mode.flows) {
       if (!pf.active) continue;
       const Flow& flow = network.flows[pf.flow];
-      out << mode.id << ",flow," << flow.id << "," << network.find_commodity(flow.commodity)->unit << ","
-          << round_trip_number(ws.value(pf.slot, 0)) << "\n";
+      row(mode.id, "flow", flow.id, network.find_commodity(flow.commodity)->unit, round_trip_number(ws.value(pf.slot, 0)));
     }
     for (const auto& b : process_balances(plan, ws, m, 0)) {
-      out << mode.id << ",mass_in," << b.process << ",t/h," << round_trip_number(b.mass_in_t_per_h) << "\n";
-      out << mode.id << ",mass_out," << b.process << ",t/h," << round_trip_number(b.mass_out_t_per_h) << "\n";
-      out << mode.id << ",energy_in," << b.process << ",MJ/h," << round_trip_number(b.energy_in_MJ_per_h) << "\n";
-      out << mode.id << ",energy_out," << b.process << ",MJ/h," << round_trip_number(b.energy_out_MJ_per_h) << "\n";
+      row(mode.id, "mass_in", b.process, "t/h", round_trip_number(b.mass_in_t_per_h));
+      row(mode.id, "mass_out", b.process, "t/h", round_trip_number(b.mass_out_t_per_h));
+      row(mode.id, "energy_in", b.process, "MJ/h", round_trip_number(b.energy_in_MJ_per_h));
+      row(mode.id, "energy_out", b.process, "MJ/h", round_trip_number(b.energy_out_MJ_per_h));
     }
   }
 }

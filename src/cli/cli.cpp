@@ -1,10 +1,10 @@
 #include "cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <exception>
-
+#include <filesystem>
 #include <sstream>
 
 #include "balance_command.hpp"
@@ -16,7 +16,9 @@ namespace symbiomc::cli {
 
 namespace {
 
-/// Runs the parsed command; exceptions become exit codes here.
+/// Runs the parsed command; exceptions become exit codes here, and only here. No exception
+/// leaves: an unforeseen one would otherwise end the process in std::terminate (exit 134) with
+/// no word of what failed.
 int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs& extra, std::ostream& out, std::ostream& err,
              Cluster& cluster) {
   const std::string who = cluster.size() > 1 ? message("error (MPI rank ", cluster.rank(), " of ", cluster.size(), "): ") : "error: ";
@@ -30,9 +32,27 @@ int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs&
   } catch (const ModelError& e) {
     err << who << e.what() << "\n";
     code = EXIT_MODEL_ERROR;
+  } catch (const RunInterrupted& e) {  // commands catch their own; this is the safety net
+    err << who << e.what() << "\n";
+    code = EXIT_INTERRUPTED;
   } catch (const std::bad_alloc&) {
     err << who << "out of memory\n";
     code = EXIT_MODEL_ERROR;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path that cannot be read, written, created or renamed is a problem with what the user
+    // named; the message names the path(s) and the system's reason.
+    err << who << e.what() << "\n";
+    code = EXIT_INPUT_ERROR;
+  } catch (const nlohmann::json::exception& e) {
+    // Result files read back (report, resume) that are not what symbiomc writes.
+    err << who << "malformed JSON input: " << e.what() << "\n";
+    code = EXIT_INPUT_ERROR;
+  } catch (const std::exception& e) {
+    err << who << "internal error (please report it with the command line): " << e.what() << "\n";
+    code = EXIT_INTERNAL_ERROR;
+  } catch (...) {
+    err << who << "internal error (please report it with the command line): unknown exception\n";
+    code = EXIT_INTERNAL_ERROR;
   }
   return code;
 }

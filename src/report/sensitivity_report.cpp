@@ -74,7 +74,7 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
     const SobolEstimates& e = r.estimates[m];
     for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
       const ModelOutput& label = r.outputs[m][o];
-      const std::string prefix = r.modes[m] + "," + label.output + "," + label.unit + ",";
+      const std::string prefix = csv_text(r.modes[m]) + "," + csv_text(label.output) + "," + csv_text(label.unit) + ",";
       if (e.outputs.empty()) {
         summary << prefix << e.n_base << "," << r.dropped_base_samples[m] << ",,,,,fewer than 2 valid base samples\n";
         outputs_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"base_samples_used", e.n_base},
@@ -98,7 +98,7 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
         const IndexEstimate& st = est.total[f];
         const std::size_t rank = est.rank_by_total[f];
         const bool overlaps = est.total_overlaps_next[f];
-        indices << prefix << r.factors[f].name << "," << (r.factors[f].is_group ? "group" : "parameter") << "," << csv_number(s1.value)
+        indices << prefix << csv_text(r.factors[f].name) << "," << (r.factors[f].is_group ? "group" : "parameter") << "," << csv_number(s1.value)
                 << "," << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << "," << csv_number(st.low) << "," << csv_number(st.high)
                 << "," << rank << "," << (s1.indistinguishable_from_zero ? "yes" : "no") << ","
                 << (st.indistinguishable_from_zero ? "yes" : "no") << "," << (overlaps ? "yes" : "no") << "\n";
@@ -112,7 +112,8 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
         for (std::size_t a = 0; a < r.factors.size(); ++a)
           for (std::size_t b = a + 1; b < r.factors.size(); ++b) {
             const IndexEstimate& s2 = est.second[pair_index(a, b, r.factors.size())];
-            second << prefix.substr(0, prefix.size() - label.unit.size() - 1) << r.factors[a].name << "," << r.factors[b].name << ","
+            second << csv_text(r.modes[m]) << "," << csv_text(label.output) << "," << csv_text(r.factors[a].name) << ","
+                   << csv_text(r.factors[b].name) << ","
                    << csv_number(s2.value) << "," << csv_number(s2.low) << "," << csv_number(s2.high) << "\n";
             second_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"parameter_a", r.factors[a].name},
                                    {"parameter_b", r.factors[b].name}, {"S2", s2.value}, {"S2_low", s2.low}, {"S2_high", s2.high}});
@@ -127,7 +128,8 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
         for (std::size_t f = 0; f < r.factors.size(); ++f) {
           const auto& s1 = e.outputs[o].first[f];
           const auto& st = e.outputs[o].total[f];
-          convergence << r.modes[m] << "," << r.outputs[m][o].output << "," << r.factors[f].name << "," << snap.base_runs << ","
+          convergence << csv_text(r.modes[m]) << "," << csv_text(r.outputs[m][o].output) << ","
+                      << csv_text(r.factors[f].name) << "," << snap.base_runs << ","
                       << csv_number(s1.value) << "," << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << "," << csv_number(st.low)
                       << "," << csv_number(st.high) << "\n";
           conv.push_back({{"mode", r.modes[m]}, {"output", r.outputs[m][o].output}, {"parameter", r.factors[f].name},
@@ -173,7 +175,8 @@ void write_morris_report(const MorrisResult& r, const Provenance& prov, const st
       for (std::size_t f = 0; f < factor_names.size(); ++f) {
         const MorrisEffect& eff = e.at(f, o);
         const std::size_t rank = e.rank_by_mu_star[o][f];
-        csv << r.modes[m] << "," << r.outputs[m][o].output << "," << r.outputs[m][o].unit << "," << factor_names[f] << ","
+        csv << csv_text(r.modes[m]) << "," << csv_text(r.outputs[m][o].output) << "," << csv_text(r.outputs[m][o].unit) << ","
+            << csv_text(factor_names[f]) << ","
             << csv_number(eff.mu) << "," << csv_number(eff.mu_star) << "," << csv_number(eff.sigma) << "," << csv_number(eff.mu_star_std_error) << "," << rank
             << "," << eff.count << "\n";
         effects.push_back({{"mode", r.modes[m]}, {"output", r.outputs[m][o].output}, {"parameter", factor_names[f]},

@@ -121,7 +121,7 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
           if (std::abs(q.p - p) < 1e-12) return q.value;
         return NAN;
       };
-      const std::string prefix = r.modes[m] + "," + out.label.output + "," + out.label.unit + ",";
+      const std::string prefix = csv_text(r.modes[m]) + "," + csv_text(out.label.output) + "," + csv_text(out.label.unit) + ",";
       summary << prefix << mom.count() << "," << csv_number(mean) << "," << csv_number(sd) << "," << csv_number(se) << "," << csv_number(ci.first) << ","
               << csv_number(ci.second) << "," << csv_number(level) << "," << csv_number(hist.count() ? hist.min() : NAN) << "," << csv_number(q_at(0.05))
               << "," << csv_number(q_at(0.5)) << "," << csv_number(q_at(0.95)) << "," << csv_number(hist.count() ? hist.max() : NAN) << ","
@@ -184,7 +184,8 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
     const auto q5 = report_quantile(pc.difference_histogram(), 0.05, level);
     const auto q50 = report_quantile(pc.difference_histogram(), 0.5, level);
     const auto q95 = report_quantile(pc.difference_histogram(), 0.95, level);
-    comparisons << c.output << "," << c.unit << "," << r.modes[c.mode_a] << "," << r.modes[c.mode_b] << "," << pc.count() << ","
+    comparisons << csv_text(c.output) << "," << csv_text(c.unit) << "," << csv_text(r.modes[c.mode_a]) << ","
+                << csv_text(r.modes[c.mode_b]) << "," << pc.count() << ","
                 << csv_number(prob) << "," << csv_number(pci.first) << "," << csv_number(pci.second) << "," << csv_number(mean) << "," << csv_number(sd) << ","
                 << csv_number(q5.value) << "," << csv_number(q50.value) << "," << csv_number(q95.value) << "\n";
     comps.push_back({{"output", c.output}, {"unit", c.unit}, {"mode_a", r.modes[c.mode_a]}, {"mode_b", r.modes[c.mode_b]},
@@ -202,7 +203,7 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
     for (std::size_t s = 1; s < RUN_STATUS_COUNT; ++s) {
       const auto count = r.failures[m][s];
       const std::string reason(to_string(static_cast<RunStatus>(s)));
-      failures << r.modes[m] << "," << reason << "," << count << "," << csv_number(r.runs ? static_cast<double>(count) / static_cast<double>(r.runs) : 0.0) << "\n";
+      failures << csv_text(r.modes[m]) << "," << reason << "," << count << "," << csv_number(r.runs ? static_cast<double>(count) / static_cast<double>(r.runs) : 0.0) << "\n";
       fm[reason] = count;
     }
     fails[r.modes[m]] = fm;
