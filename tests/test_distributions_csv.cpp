@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/problem/correlation.hpp"
+#include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/problem/problem.hpp"
 

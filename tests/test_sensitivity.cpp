@@ -36,7 +36,7 @@
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/model/case_model.hpp"
-#include "symbiomc/problem/correlation.hpp"
+#include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/problem/distributions.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/case/case_csv.hpp"

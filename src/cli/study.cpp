@@ -5,7 +5,7 @@
 #include "case_args.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/model/case_model.hpp"
-#include "symbiomc/problem/correlation.hpp"
+#include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/case/case_csv.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
 
