@@ -18,7 +18,6 @@ namespace symbiomc {
 
 namespace {
 
-
 nlohmann::json json_number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
 std::string quantile_key(double p) {
@@ -64,21 +63,16 @@ QuantileReport report_quantile(const Histogram& histogram, double p, double conf
   return q;
 }
 
-void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov, const std::string& directory) {
-  namespace fs = std::filesystem;
-  const std::string header = provenance_comment(r, prov);
-  const double level = r.config.conf_level;
-  auto path = [&](const char* name) { return (fs::path(directory) / name).string(); };
+namespace {
 
-  // Build every file in memory first, then write them: a failure while formatting leaves
-  // no file behind, and each write is atomic.
-  std::ostringstream summary, quantiles, histograms, comparisons, failures, thresholds;
-  summary << header
-          << "mode,output,unit,runs_ok,mean,sd,standard_error,ci_low,ci_high,conf_level,min,p5,p50,p95,max,"
-             "prob_positive,prob_positive_low,prob_positive_high\n";
-  quantiles << header << "mode,output,unit,quantile,value,binning_error_bound,ci_low,ci_high\n";
-  histograms << header << "mode,output,unit,bin_low,bin_high,count\n";
-  thresholds << header << "mode,output,unit,threshold,prob_above,prob_low,prob_high\n";
+/// The result files under construction: every file is built in memory first and written only
+/// when all are complete, so a failure while formatting leaves no file behind.
+struct UncertaintyFiles {
+  std::ostringstream summary, quantiles, histograms, thresholds, comparisons, failures;
+  nlohmann::json json;
+};
+
+nlohmann::json study_json(const UncertaintyResult& r, const Provenance& prov) {
   nlohmann::json json;
   json["tool"] = "symbiomc";
   json["version"] = prov.tool_version;
@@ -88,92 +82,94 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
   json["method"] = std::string(to_string(r.config.method));
   json["block_size"] = r.config.block_size;
   json["replicates"] = r.config.method == SamplingMethod::qmc ? r.config.replicates : 1;
-  json["conf_level"] = level;
+  json["conf_level"] = r.config.conf_level;
   json["failures"] = r.runs_with_failure;
   json["on_failure"] = r.config.on_failure == OnFailure::skip ? "skip" : "abort";
   detail::add_provenance_json(json, prov);
   nlohmann::json inputs = nlohmann::json::array();
   for (const auto& in : r.inputs) inputs.push_back({{"name", in.name}, {"unit", in.unit}, {"nominal", in.nominal}});
   json["inputs"] = inputs;
+  return json;
+}
 
-  nlohmann::json modes = nlohmann::json::array();
-  for (std::size_t m = 0; m < r.modes.size(); ++m) {
-    nlohmann::json mode_json;
-    mode_json["name"] = r.modes[m];
-    mode_json["failed_runs"] = r.failed_runs(m);
-    nlohmann::json outputs = nlohmann::json::array();
-    for (std::size_t o = 0; o < r.outputs.size(); ++o) {
-      const OutputResult& out = r.outputs[o];
-      if (out.label.mode_index != m) continue;
-      const Moments& mom = out.stats.moments();
-      const Histogram& hist = out.stats.histogram();
-      const auto ci = r.mean_ci(o, level);
-      const double mean = moment_or_nan(mom, &Moments::mean, 1);
-      const double sd = moment_or_nan(mom, &Moments::sd, 2);
-      const double se = moment_or_nan(mom, &Moments::standard_error, 2);
-      const auto& exceed = out.stats.exceedance();
-      const double p_pos = exceed.count() ? exceed.prob_positive() : NAN;
-      const auto p_pos_ci = exceed.count() ? exceed.prob_positive_ci(level) : std::pair<double, double>{NAN, NAN};
-      std::vector<QuantileReport> qs;
-      for (double p : REPORTED_QUANTILES) qs.push_back(report_quantile(hist, p, level));
-      const auto q_at = [&](double p) -> double {
-        for (const auto& q : qs)
-          if (std::abs(q.p - p) < 1e-12) return q.value;
-        return NAN;
-      };
-      const std::string prefix = csv_text(r.modes[m]) + "," + csv_text(out.label.output) + "," + csv_text(out.label.unit) + ",";
-      summary << prefix << mom.count() << "," << csv_number(mean) << "," << csv_number(sd) << "," << csv_number(se) << "," << csv_number(ci.first) << ","
-              << csv_number(ci.second) << "," << csv_number(level) << "," << csv_number(hist.count() ? hist.min() : NAN) << "," << csv_number(q_at(0.05))
-              << "," << csv_number(q_at(0.5)) << "," << csv_number(q_at(0.95)) << "," << csv_number(hist.count() ? hist.max() : NAN) << ","
-              << csv_number(p_pos) << "," << csv_number(p_pos_ci.first) << "," << csv_number(p_pos_ci.second) << "\n";
-      nlohmann::json qjson = nlohmann::json::object(), qerr = nlohmann::json::object();
-      for (const auto& q : qs) {
-        quantiles << prefix << csv_number(q.p) << "," << csv_number(q.value) << "," << csv_number(q.error_bound) << "," << csv_number(q.ci_low) << ","
-                  << csv_number(q.ci_high) << "\n";
-        qjson[quantile_key(q.p)] = json_number(q.value);
-        qerr[quantile_key(q.p)] = json_number(q.error_bound);
-      }
-      const auto edges = hist.bin_edges();
-      const auto counts = hist.bin_counts();
-      if (hist.underflow()) histograms << prefix << csv_number(hist.min()) << "," << csv_number(edges.front()) << "," << hist.underflow() << "\n";
-      for (std::size_t b = 0; b < counts.size(); ++b)
-        if (counts[b]) histograms << prefix << csv_number(edges[b]) << "," << csv_number(edges[b + 1]) << "," << counts[b] << "\n";
-      if (hist.overflow()) histograms << prefix << csv_number(edges.back()) << "," << csv_number(hist.max()) << "," << hist.overflow() << "\n";
-      nlohmann::json tjson = nlohmann::json::array();
-      for (std::size_t t = 0; t < exceed.thresholds().size(); ++t) {
-        const double prob = exceed.count() ? exceed.prob_above(t) : NAN;
-        const auto pci = exceed.count() ? exceed.prob_above_ci(t, level) : std::pair<double, double>{NAN, NAN};
-        thresholds << prefix << csv_number(exceed.thresholds()[t]) << "," << csv_number(prob) << "," << csv_number(pci.first) << ","
-                   << csv_number(pci.second) << "\n";
-        tjson.push_back({{"threshold", exceed.thresholds()[t]}, {"prob_above", json_number(prob)},
-                         {"ci", {json_number(pci.first), json_number(pci.second)}}});
-      }
-      const auto ci95 = r.mean_ci(o, 0.95);
-      nlohmann::json oj = {{"name", out.label.output},
-                           {"unit", out.label.unit},
-                           {"runs_ok", mom.count()},
-                           {"mean", json_number(mean)},
-                           {"sd", json_number(sd)},
-                           {"standard_error", json_number(se)},
-                           {"ci95", {json_number(ci95.first), json_number(ci95.second)}},
-                           {"ci", {json_number(ci.first), json_number(ci.second)}},
-                           {"min", json_number(hist.count() ? hist.min() : NAN)},
-                           {"max", json_number(hist.count() ? hist.max() : NAN)},
-                           {"quantiles", qjson},
-                           {"quantile_error_bounds", qerr},
-                           {"prob_positive", json_number(p_pos)},
-                           {"prob_positive_ci", {json_number(p_pos_ci.first), json_number(p_pos_ci.second)}},
-                           {"thresholds", tjson}};
-      outputs.push_back(oj);
-    }
-    mode_json["outputs"] = outputs;
-    modes.push_back(mode_json);
+/// Output `o`'s rows of summary.csv, quantiles.csv, histograms.csv and thresholds.csv, and its
+/// entry in summary.json.
+nlohmann::json add_output(const UncertaintyResult& r, std::size_t o, UncertaintyFiles& files) {
+  const double level = r.config.conf_level;
+  const OutputResult& out = r.outputs[o];
+  const Moments& mom = out.stats.moments();
+  const Histogram& hist = out.stats.histogram();
+  const auto ci = r.mean_ci(o, level);
+  const double mean = moment_or_nan(mom, &Moments::mean, 1);
+  const double sd = moment_or_nan(mom, &Moments::sd, 2);
+  const double se = moment_or_nan(mom, &Moments::standard_error, 2);
+  const double min = hist.count() ? hist.min() : NAN;
+  const double max = hist.count() ? hist.max() : NAN;
+  const auto& exceed = out.stats.exceedance();
+  const double p_pos = exceed.count() ? exceed.prob_positive() : NAN;
+  const auto p_pos_ci = exceed.count() ? exceed.prob_positive_ci(level) : std::pair<double, double>{NAN, NAN};
+  std::vector<QuantileReport> qs;
+  for (double p : REPORTED_QUANTILES) qs.push_back(report_quantile(hist, p, level));
+  const auto q_at = [&](double p) -> double {
+    for (const auto& q : qs)
+      if (std::abs(q.p - p) < 1e-12) return q.value;
+    return NAN;
+  };
+  const std::string prefix = csv_text(r.modes[out.label.mode_index]) + "," + csv_text(out.label.output) + "," +
+                             csv_text(out.label.unit) + ",";
+  files.summary << prefix << mom.count() << "," << csv_number(mean) << "," << csv_number(sd) << "," << csv_number(se)
+                << "," << csv_number(ci.first) << "," << csv_number(ci.second) << "," << csv_number(level) << ","
+                << csv_number(min) << "," << csv_number(q_at(0.05)) << "," << csv_number(q_at(0.5)) << ","
+                << csv_number(q_at(0.95)) << "," << csv_number(max) << "," << csv_number(p_pos) << ","
+                << csv_number(p_pos_ci.first) << "," << csv_number(p_pos_ci.second) << "\n";
+  nlohmann::json qjson = nlohmann::json::object(), qerr = nlohmann::json::object();
+  for (const auto& q : qs) {
+    files.quantiles << prefix << csv_number(q.p) << "," << csv_number(q.value) << "," << csv_number(q.error_bound)
+                    << "," << csv_number(q.ci_low) << "," << csv_number(q.ci_high) << "\n";
+    qjson[quantile_key(q.p)] = json_number(q.value);
+    qerr[quantile_key(q.p)] = json_number(q.error_bound);
   }
-  json["modes"] = modes;
+  const auto edges = hist.bin_edges();
+  const auto counts = hist.bin_counts();
+  auto& histograms = files.histograms;
+  if (hist.underflow())
+    histograms << prefix << csv_number(hist.min()) << "," << csv_number(edges.front()) << "," << hist.underflow() << "\n";
+  for (std::size_t b = 0; b < counts.size(); ++b)
+    if (counts[b])
+      histograms << prefix << csv_number(edges[b]) << "," << csv_number(edges[b + 1]) << "," << counts[b] << "\n";
+  if (hist.overflow())
+    histograms << prefix << csv_number(edges.back()) << "," << csv_number(hist.max()) << "," << hist.overflow() << "\n";
+  nlohmann::json tjson = nlohmann::json::array();
+  for (std::size_t t = 0; t < exceed.thresholds().size(); ++t) {
+    const double prob = exceed.count() ? exceed.prob_above(t) : NAN;
+    const auto pci = exceed.count() ? exceed.prob_above_ci(t, level) : std::pair<double, double>{NAN, NAN};
+    files.thresholds << prefix << csv_number(exceed.thresholds()[t]) << "," << csv_number(prob) << ","
+                     << csv_number(pci.first) << "," << csv_number(pci.second) << "\n";
+    tjson.push_back({{"threshold", exceed.thresholds()[t]},
+                     {"prob_above", json_number(prob)},
+                     {"ci", {json_number(pci.first), json_number(pci.second)}}});
+  }
+  const auto ci95 = r.mean_ci(o, 0.95);
+  return {{"name", out.label.output},
+          {"unit", out.label.unit},
+          {"runs_ok", mom.count()},
+          {"mean", json_number(mean)},
+          {"sd", json_number(sd)},
+          {"standard_error", json_number(se)},
+          {"ci95", {json_number(ci95.first), json_number(ci95.second)}},
+          {"ci", {json_number(ci.first), json_number(ci.second)}},
+          {"min", json_number(min)},
+          {"max", json_number(max)},
+          {"quantiles", qjson},
+          {"quantile_error_bounds", qerr},
+          {"prob_positive", json_number(p_pos)},
+          {"prob_positive_ci", {json_number(p_pos_ci.first), json_number(p_pos_ci.second)}},
+          {"thresholds", tjson}};
+}
 
-  comparisons << header
-              << "output,unit,mode_a,mode_b,runs,prob_a_greater,prob_low,prob_high,mean_difference,sd_difference,"
-                 "p5_difference,p50_difference,p95_difference\n";
+/// comparisons.csv and summary.json's "comparisons": P(mode a > mode b) and a - b, per output.
+void add_comparisons(const UncertaintyResult& r, UncertaintyFiles& files) {
+  const double level = r.config.conf_level;
   nlohmann::json comps = nlohmann::json::array();
   for (const auto& c : r.comparisons) {
     const auto& pc = c.comparison;
@@ -184,39 +180,84 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
     const auto q5 = report_quantile(pc.difference_histogram(), 0.05, level);
     const auto q50 = report_quantile(pc.difference_histogram(), 0.5, level);
     const auto q95 = report_quantile(pc.difference_histogram(), 0.95, level);
-    comparisons << csv_text(c.output) << "," << csv_text(c.unit) << "," << csv_text(r.modes[c.mode_a]) << ","
-                << csv_text(r.modes[c.mode_b]) << "," << pc.count() << ","
-                << csv_number(prob) << "," << csv_number(pci.first) << "," << csv_number(pci.second) << "," << csv_number(mean) << "," << csv_number(sd) << ","
-                << csv_number(q5.value) << "," << csv_number(q50.value) << "," << csv_number(q95.value) << "\n";
-    comps.push_back({{"output", c.output}, {"unit", c.unit}, {"mode_a", r.modes[c.mode_a]}, {"mode_b", r.modes[c.mode_b]},
-                     {"runs", pc.count()}, {"prob_a_greater", json_number(prob)},
+    files.comparisons << csv_text(c.output) << "," << csv_text(c.unit) << "," << csv_text(r.modes[c.mode_a]) << ","
+                      << csv_text(r.modes[c.mode_b]) << "," << pc.count() << "," << csv_number(prob) << ","
+                      << csv_number(pci.first) << "," << csv_number(pci.second) << "," << csv_number(mean) << ","
+                      << csv_number(sd) << "," << csv_number(q5.value) << "," << csv_number(q50.value) << ","
+                      << csv_number(q95.value) << "\n";
+    comps.push_back({{"output", c.output},
+                     {"unit", c.unit},
+                     {"mode_a", r.modes[c.mode_a]},
+                     {"mode_b", r.modes[c.mode_b]},
+                     {"runs", pc.count()},
+                     {"prob_a_greater", json_number(prob)},
                      {"prob_a_greater_ci", {json_number(pci.first), json_number(pci.second)}},
-                     {"mean_difference", json_number(mean)}, {"sd_difference", json_number(sd)},
-                     {"difference_quantiles", {{"p5", json_number(q5.value)}, {"p50", json_number(q50.value)}, {"p95", json_number(q95.value)}}}});
+                     {"mean_difference", json_number(mean)},
+                     {"sd_difference", json_number(sd)},
+                     {"difference_quantiles",
+                      {{"p5", json_number(q5.value)}, {"p50", json_number(q50.value)}, {"p95", json_number(q95.value)}}}});
   }
-  json["comparisons"] = comps;
+  files.json["comparisons"] = comps;
+}
 
-  failures << header << "mode,reason,count,rate\n";
+/// failures.csv and summary.json's "failures_by_mode": every failed run, by mode and reason.
+void add_failures(const UncertaintyResult& r, UncertaintyFiles& files) {
   nlohmann::json fails = nlohmann::json::object();
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
     nlohmann::json fm = nlohmann::json::object();
     for (std::size_t s = 1; s < RUN_STATUS_COUNT; ++s) {
       const auto count = r.failures[m][s];
       const std::string reason(to_string(static_cast<RunStatus>(s)));
-      failures << csv_text(r.modes[m]) << "," << reason << "," << count << "," << csv_number(r.runs ? static_cast<double>(count) / static_cast<double>(r.runs) : 0.0) << "\n";
+      const double rate = r.runs ? static_cast<double>(count) / static_cast<double>(r.runs) : 0.0;
+      files.failures << csv_text(r.modes[m]) << "," << reason << "," << count << "," << csv_number(rate) << "\n";
       fm[reason] = count;
     }
     fails[r.modes[m]] = fm;
   }
-  json["failures_by_mode"] = fails;
+  files.json["failures_by_mode"] = fails;
+}
 
-  write_file_atomically(path("summary.csv"), summary.str());
-  write_file_atomically(path("quantiles.csv"), quantiles.str());
-  write_file_atomically(path("histograms.csv"), histograms.str());
-  write_file_atomically(path("comparisons.csv"), comparisons.str());
-  write_file_atomically(path("failures.csv"), failures.str());
-  write_file_atomically(path("thresholds.csv"), thresholds.str());
-  write_file_atomically(path("summary.json"), json.dump(2) + "\n");
+}  // namespace
+
+void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov, const std::string& directory) {
+  namespace fs = std::filesystem;
+  const std::string header = provenance_comment(r, prov);
+  UncertaintyFiles files;
+  files.summary << header
+                << "mode,output,unit,runs_ok,mean,sd,standard_error,ci_low,ci_high,conf_level,min,p5,p50,p95,max,"
+                   "prob_positive,prob_positive_low,prob_positive_high\n";
+  files.quantiles << header << "mode,output,unit,quantile,value,binning_error_bound,ci_low,ci_high\n";
+  files.histograms << header << "mode,output,unit,bin_low,bin_high,count\n";
+  files.thresholds << header << "mode,output,unit,threshold,prob_above,prob_low,prob_high\n";
+  files.comparisons << header
+                    << "output,unit,mode_a,mode_b,runs,prob_a_greater,prob_low,prob_high,mean_difference,"
+                       "sd_difference,p5_difference,p50_difference,p95_difference\n";
+  files.failures << header << "mode,reason,count,rate\n";
+  files.json = study_json(r, prov);
+
+  nlohmann::json modes = nlohmann::json::array();
+  for (std::size_t m = 0; m < r.modes.size(); ++m) {
+    nlohmann::json outputs = nlohmann::json::array();
+    for (std::size_t o = 0; o < r.outputs.size(); ++o)
+      if (r.outputs[o].label.mode_index == m) outputs.push_back(add_output(r, o, files));
+    nlohmann::json mode_json;
+    mode_json["name"] = r.modes[m];
+    mode_json["failed_runs"] = r.failed_runs(m);
+    mode_json["outputs"] = outputs;
+    modes.push_back(mode_json);
+  }
+  files.json["modes"] = modes;
+  add_comparisons(r, files);
+  add_failures(r, files);
+
+  auto path = [&](const char* name) { return (fs::path(directory) / name).string(); };
+  write_file_atomically(path("summary.csv"), files.summary.str());
+  write_file_atomically(path("quantiles.csv"), files.quantiles.str());
+  write_file_atomically(path("histograms.csv"), files.histograms.str());
+  write_file_atomically(path("comparisons.csv"), files.comparisons.str());
+  write_file_atomically(path("failures.csv"), files.failures.str());
+  write_file_atomically(path("thresholds.csv"), files.thresholds.str());
+  write_file_atomically(path("summary.json"), files.json.dump(2) + "\n");
 }
 
 }  // namespace symbiomc
