@@ -11,11 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/balance/balance.hpp"
+#include "biomass_fixture.hpp"
 #include "symbiomc/sampling/design.hpp"
 #include "symbiomc/problem/distributions.hpp"
-#include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
 #include "symbiomc/base/rng.hpp"
 
@@ -133,9 +131,8 @@ BENCHMARK(BM_RngMakeEngine);
 // Problem::to_physical for the 49 biomass parameters (23 uniform, 12 triangular, 8 truncated
 // normal, 6 PERT, as in distributions/biomass.csv): ns per run.
 void BM_ProblemToPhysical(benchmark::State& state) {
-  const BalancePlan plan = BalancePlan::compile(read_case(std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass"));
-  const Problem problem =
-      read_distributions(std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv", plan.parameters());
+  const bench::Biomass biomass;
+  const Problem& problem = biomass.problem;
   const std::size_t d = problem.dimension();
   const UnitDesign design(SamplingMethod::mc, d, DRAWS, 1);
   std::vector<double> u(DRAWS * d), x(DRAWS * d);

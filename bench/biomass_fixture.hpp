@@ -1,6 +1,6 @@
 #pragma once
 // The bundled biomass case compiled and bound to distributions/biomass.csv, shared by the
-// benchmark programs (bench_balance, bench_uncertainty, bench_sobol).
+// benchmark programs (bench_balance, bench_distributions, bench_uncertainty, bench_sobol).
 
 #include <cstddef>
 #include <string>

@@ -5,12 +5,15 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include "support/paths.hpp"
+#include "support/random.hpp"
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/case/case_csv.hpp"
 
@@ -31,10 +34,7 @@ namespace {
 constexpr double LINEAR_REL = 1e-12;
 constexpr double FIXED_POINT_REL = 1e-10;
 
-std::string network_dir(std::string_view name) {
-  return std::string(SYMBIOMC_SOURCE_DIR) + "/tests/data/networks/" + std::string(name);
-}
-std::string biomass_dir() { return std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass"; }
+std::string network_dir(std::string_view name) { return test::TEST_DATA + "/networks/" + std::string(name); }
 
 void expect_rel(double actual, double expected, double rel, const std::string& what) {
   EXPECT_NEAR(actual, expected, rel * std::abs(expected)) << what;
@@ -276,7 +276,8 @@ TEST(RecycleLoop, FullRecycleAtCompileTimeIsAnInputError) {
   PlanOptions options;
   options.overrides = {{"recycle_frac", 1.0}};
   expect_input_error([&] { (void)BalancePlan::compile(read_case(network_dir("recycle")), options); },
-                     {"mode 'recycling': the recycle loop of ", "has no unique solution at nominal values (its linear system is singular)"});
+                     {"mode 'recycling': the recycle loop of ",
+                      "has no unique solution at nominal values (its linear system is singular)"});
 }
 
 TEST(RecycleLoop, ProcessMassBalancesCloseAroundTheLoop) {
@@ -353,8 +354,9 @@ TEST(FixedPointLoop, SlowContractionReportsNotConverged) {
 TEST(FixedPointLoop, NominalNonConvergenceIsAnInputError) {
   PlanOptions options;
   options.overrides = {{"inhibition_h_per_t", 1e6}};
-  expect_input_error([&] { (void)BalancePlan::compile(read_case(network_dir("nonlinear_loop")), options); },
-                     {"mode 'plant': the recycle loop of ", "does not converge within 200 iterations at nominal values"});
+  expect_input_error(
+      [&] { (void)BalancePlan::compile(read_case(network_dir("nonlinear_loop")), options); },
+      {"mode 'plant': the recycle loop of ", "does not converge within 200 iterations at nominal values"});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -464,8 +466,8 @@ void expect_lanes_independent(const std::string& directory, const std::vector<In
   const auto& parameters = plan.parameters();
   // 37 parameter vectors: every parameter scaled by a factor in [0.8, 1.2] (kept nominal
   // when that leaves its domain), then the injected failures.
-  std::mt19937_64 engine(20240601);
-  std::uniform_real_distribution<double> factor(0.8, 1.2);
+  test::TestEngine engine(20240601);
+  boost::random::uniform_real_distribution<double> factor(0.8, 1.2);
   std::vector<std::vector<double>> vectors(LANES, std::vector<double>(parameters.size()));
   for (auto& v : vectors)
     for (std::size_t p = 0; p < parameters.size(); ++p) {
@@ -514,7 +516,7 @@ TEST(Lanes, ThirtySevenVectorsInWidthSixtyFourEqualSingleRunsBitForBit) {
                                                            {30, "fuel_t_h", 2.0, RunStatus::ok}});
   // The biomass case: pwl curves, per-mode variables, base.x and many modes at once.
   // Lane 8: no straw in the CHP makes its standalone efficiency 0 / 0.
-  expect_lanes_independent(biomass_dir(), {{7, "pyro_char_yield", 0.05, RunStatus::negative_flow},
+  expect_lanes_independent(test::BIOMASS_CASE, {{7, "pyro_char_yield", 0.05, RunStatus::negative_flow},
                                            {8, "chp_straw_t_h", 0.0, RunStatus::non_finite},
                                            {19, "eta_e_solid_full", 1.5, RunStatus::out_of_domain}});
 }
@@ -527,8 +529,8 @@ TEST(Lanes, ThirtySevenVectorsInWidthSixtyFourEqualSingleRunsBitForBit) {
 // ---------------------------------------------------------------------------------------
 
 /// Values and statuses of the baseline and mode `only` (every mode when only = -1), lanes [0, n).
-std::vector<double> evaluated(const BalancePlan& plan, const std::vector<std::vector<double>>& vectors, std::size_t only,
-                              std::vector<RunStatus>& statuses) {
+std::vector<double> evaluated(const BalancePlan& plan, const std::vector<std::vector<double>>& vectors,
+                              std::size_t only, std::vector<RunStatus>& statuses) {
   BalanceWorkspace ws(plan, 64);
   for (std::size_t lane = 0; lane < vectors.size(); ++lane)
     for (std::size_t p = 0; p < plan.parameters().size(); ++p) ws.set_parameter(p, lane, vectors[lane][p]);
@@ -561,13 +563,17 @@ void expect_sharing_changes_no_bit(const std::string& directory) {
   EXPECT_LE(shared.instruction_count(), plain.instruction_count());
   // 50 vectors: parameters scaled by [0.5, 1.5], some set to 0, negative, NaN or 1.5.
   const auto& parameters = shared.parameters();
-  std::mt19937_64 engine(77);
-  std::uniform_real_distribution<double> factor(0.5, 1.5), u(0.0, 1.0);
+  test::TestEngine engine(77);
+  boost::random::uniform_real_distribution<double> factor(0.5, 1.5), u(0.0, 1.0);
   std::vector<std::vector<double>> vectors(50, std::vector<double>(parameters.size()));
   for (auto& v : vectors)
     for (std::size_t p = 0; p < parameters.size(); ++p) {
       const double draw = u(engine);
-      v[p] = draw < 0.005 ? 0.0 : draw < 0.007 ? -1.0 : draw < 0.008 ? NAN : draw < 0.01 ? 1.5 : parameters[p].nominal * factor(engine);
+      v[p] = draw < 0.005   ? 0.0
+             : draw < 0.007 ? -1.0
+             : draw < 0.008 ? NAN
+             : draw < 0.01  ? 1.5
+                            : parameters[p].nominal * factor(engine);
     }
   for (std::size_t only : {static_cast<std::size_t>(-1), std::size_t{0}, std::size_t{1}, shared.modes().size() - 1}) {
     std::vector<RunStatus> shared_status, plain_status;
@@ -575,9 +581,11 @@ void expect_sharing_changes_no_bit(const std::string& directory) {
     const auto b = evaluated(plain, vectors, only, plain_status);
     EXPECT_EQ(shared_status, plain_status) << "only_mode " << static_cast<long long>(only);
     ASSERT_EQ(a.size(), b.size());
-    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << "only_mode " << static_cast<long long>(only);
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0)
+        << "only_mode " << static_cast<long long>(only);
     if (only == static_cast<std::size_t>(-1)) {  // failed lanes are compared too
-      EXPECT_GT(std::count_if(shared_status.begin(), shared_status.end(), [](RunStatus s) { return s != RunStatus::ok; }), 0);
+      EXPECT_GT(
+          std::count_if(shared_status.begin(), shared_status.end(), [](RunStatus s) { return s != RunStatus::ok; }), 0);
     }
   }
 }
@@ -586,15 +594,15 @@ TEST(SharedSubexpressions, SameBitsAsThePlainTapeForAllModesAndForOneMode) {
   expect_sharing_changes_no_bit(network_dir("chain"));
   expect_sharing_changes_no_bit(network_dir("recycle"));
   expect_sharing_changes_no_bit(network_dir("nonlinear_loop"));
-  expect_sharing_changes_no_bit(biomass_dir());
-  expect_sharing_changes_no_bit(std::string(SYMBIOMC_SOURCE_DIR) + "/cases/mining");
+  expect_sharing_changes_no_bit(test::BIOMASS_CASE);
+  expect_sharing_changes_no_bit(test::MINING_CASE);
 }
 
 TEST(SharedSubexpressions, BiomassModesShareWhatTheyComputeAlike) {
   PlanOptions plain_options;
   plain_options.share_subexpressions = false;
-  const BalancePlan shared = BalancePlan::compile(read_case(biomass_dir()));
-  const BalancePlan plain = BalancePlan::compile(read_case(biomass_dir()), plain_options);
+  const BalancePlan shared = BalancePlan::compile(read_case(test::BIOMASS_CASE));
+  const BalancePlan plain = BalancePlan::compile(read_case(test::BIOMASS_CASE), plain_options);
   // The four synergy modes extend each other: most of their tape is the same arithmetic.
   EXPECT_LT(shared.instruction_count() * 3, plain.instruction_count() * 2)
       << shared.instruction_count() << " vs " << plain.instruction_count();

@@ -18,32 +18,21 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
-#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli.hpp"
-#include "loaded_case.hpp"
-#include "scratch_dir.hpp"
+#include "support/files.hpp"
+#include "support/loaded_case.hpp"
+#include "support/paths.hpp"
+#include "support/random.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/model/analytic_models.hpp"
-#include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
-#include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/studies/sensitivity.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
-
-#ifndef SYMBIOMC_SOURCE_DIR
-#define SYMBIOMC_SOURCE_DIR "."
-#endif
-#ifndef SYMBIOMC_BINARY
-#define SYMBIOMC_BINARY "symbiomc"
-#endif
 
 extern char** environ;
 
@@ -51,17 +40,11 @@ namespace symbiomc {
 namespace {
 
 namespace fs = std::filesystem;
-using testing_support::ScratchDir;
-
-const std::string BIOMASS_CASE = std::string(SYMBIOMC_SOURCE_DIR) + "/cases/biomass";
-const std::string BIOMASS_DIST = std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/biomass.csv";
-
-using testing_support::LoadedCase;
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::BIOMASS_CASE;
+using test::BIOMASS_DISTRIBUTIONS;
+using test::LoadedCase;
+using test::read_text;
+using test::ScratchDir;
 
 /// Computes every segment first, in a shuffled order, then folds them in index order: what an
 /// MPI run does when ranks finish out of order.
@@ -70,19 +53,22 @@ class ShuffledScheduler final : public SegmentScheduler {
   std::uint64_t run(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) override {
     std::vector<std::uint64_t> order;
     for (std::uint64_t i = first; i < end; ++i) order.push_back(i);
-    std::shuffle(order.begin(), order.end(), std::mt19937_64(42));
+    test::TestEngine engine(42);
+    test::shuffle(order, engine);
+    if (!std::is_sorted(order.begin(), order.end())) ++shuffled_calls_;
     std::map<std::uint64_t, std::string> done;
     for (std::uint64_t i : order) done[i] = study.compute(i, [] {});
-    ++computed_;
     for (auto& [i, bytes] : done)
       if (!study.fold(i, bytes)) return i + 1;
     return end;
   }
   [[nodiscard]] bool is_root() const noexcept override { return true; }
   [[nodiscard]] int processes() const noexcept override { return 2; }
+  /// How many calls computed their segments out of index order (else the test proves nothing).
+  [[nodiscard]] int shuffled_calls() const noexcept { return shuffled_calls_; }
 
  private:
-  int computed_ = 0;
+  int shuffled_calls_ = 0;
 };
 
 // ---- the file
@@ -169,12 +155,13 @@ void expect_same(const UncertaintyResult& a, const UncertaintyResult& b) {
     EXPECT_TRUE(a.outputs[o].replicate_means == b.outputs[o].replicate_means) << a.outputs[o].label.output;
   }
   ASSERT_EQ(a.comparisons.size(), b.comparisons.size());
-  for (std::size_t p = 0; p < a.comparisons.size(); ++p) EXPECT_TRUE(a.comparisons[p].comparison == b.comparisons[p].comparison);
+  for (std::size_t p = 0; p < a.comparisons.size(); ++p)
+    EXPECT_TRUE(a.comparisons[p].comparison == b.comparisons[p].comparison);
 }
 
 TEST(Resume, UncertaintyInterruptedAfterSomeSegmentsEndsWithTheSameBits) {
-  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
-  const ScratchDir dir("symbiomc_checkpoint");
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
   const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
 
   UncertaintyConfig first = small_uncertainty();
@@ -199,8 +186,8 @@ TEST(Resume, UncertaintyInterruptedAfterSomeSegmentsEndsWithTheSameBits) {
 }
 
 TEST(Resume, UncertaintyCheckpointedAfterEverySegmentResumesFromTheLastOne) {
-  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
-  const ScratchDir dir("symbiomc_checkpoint");
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
   const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
   UncertaintyConfig config = small_uncertainty();
   config.checkpoint.path = dir.sub("u.ckpt");
@@ -214,7 +201,7 @@ TEST(Resume, UncertaintyCheckpointedAfterEverySegmentResumesFromTheLastOne) {
 }
 
 TEST(Resume, DumpRunsWithACheckpointIsRefused) {
-  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
   UncertaintyConfig config = small_uncertainty();
   config.dump_runs_path = "/tmp/never.csv";
   config.checkpoint.path = "/tmp/never.ckpt";
@@ -250,7 +237,7 @@ SobolConfig doubling_sobol() {
 TEST(Resume, SobolInterruptedDuringTheDoublingEndsWithTheSameBits) {
   const auto model = parse_model_spec("ishigami");
   const Problem problem = uniform_problem(*model, "ishigami");
-  const ScratchDir dir("symbiomc_checkpoint");
+  const ScratchDir dir;
   const SobolResult whole = run_sobol(*model, problem, doubling_sobol());
   ASSERT_GT(whole.base_runs, 256u) << "the target should force a doubling";
 
@@ -274,8 +261,8 @@ TEST(Resume, SobolInterruptedDuringTheDoublingEndsWithTheSameBits) {
 }
 
 TEST(Resume, MorrisInterruptedEndsWithTheSameBits) {
-  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
-  const ScratchDir dir("symbiomc_checkpoint");
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
   MorrisConfig base;
   base.trajectories = 200;
   base.block = 8;
@@ -301,19 +288,20 @@ TEST(Resume, MorrisInterruptedEndsWithTheSameBits) {
 }
 
 TEST(Segments, ComputedInAnyOrderAndFoldedInOrderGiveTheSameBits) {
-  const LoadedCase c(BIOMASS_CASE, BIOMASS_DIST);
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
   const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
   UncertaintyConfig config = small_uncertainty();
   ShuffledScheduler scheduler;
   config.scheduler = &scheduler;
   expect_same(run_uncertainty(c.model, c.problem, config), whole);
+  EXPECT_GT(scheduler.shuffled_calls(), 0) << "no segments were computed out of order";
 }
 
 // ---- the executable, stopped by a signal
 
 /// Starts the symbiomc executable with `args`, stdout and stderr to files in `dir`.
 pid_t spawn_symbiomc(const std::vector<std::string>& args, const ScratchDir& dir) {
-  std::vector<std::string> argv_text{SYMBIOMC_BINARY};
+  std::vector<std::string> argv_text{test::BINARY};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
@@ -326,33 +314,46 @@ pid_t spawn_symbiomc(const std::vector<std::string>& args, const ScratchDir& dir
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  EXPECT_EQ(rc, 0) << "cannot start " << SYMBIOMC_BINARY;
+  EXPECT_EQ(rc, 0) << "cannot start " << test::BINARY;
   return pid;
 }
 
 void interrupt_and_resume(int signal_number) {
-  const ScratchDir dir("symbiomc_checkpoint");
-  const std::vector<std::string> study{"uncertainty", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DIST, "--runs",
-                                       "200000", "--seed", "9", "--block-size", "128", "--quiet", "--threads", "2"};
+  const ScratchDir dir;
+  const std::vector<std::string> study{"uncertainty",
+                                       "--case",
+                                       BIOMASS_CASE,
+                                       "--distributions",
+                                       BIOMASS_DISTRIBUTIONS,
+                                       "--runs",
+                                       "200000",
+                                       "--seed",
+                                       "9",
+                                       "--block-size",
+                                       "128",
+                                       "--quiet",
+                                       "--threads",
+                                       "2"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> all = study;
     all.insert(all.end(), extra.begin(), extra.end());
     return all;
   };
   const std::string checkpoint = dir.sub("run.ckpt");
-  const pid_t pid = spawn_symbiomc(with({"--out", dir.sub("interrupted"), "--checkpoint", checkpoint, "--checkpoint-every", "0"}), dir);
+  const pid_t pid = spawn_symbiomc(
+      with({"--out", dir.sub("interrupted"), "--checkpoint", checkpoint, "--checkpoint-every", "0"}), dir);
   ASSERT_GT(pid, 0);
   // Wait for the first periodic checkpoint, then stop the run mid-way.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < give_up)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_TRUE(fs::exists(checkpoint)) << read_bytes(dir.sub("stderr.txt"));
+  ASSERT_TRUE(fs::exists(checkpoint)) << read_text(dir.sub("stderr.txt"));
   kill(pid, signal_number);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly";
-  ASSERT_EQ(WEXITSTATUS(status), cli::EXIT_INTERRUPTED) << read_bytes(dir.sub("stderr.txt"));
-  EXPECT_NE(read_bytes(dir.sub("stderr.txt")).find("--resume " + checkpoint), std::string::npos);
+  ASSERT_EQ(WEXITSTATUS(status), cli::EXIT_INTERRUPTED) << read_text(dir.sub("stderr.txt"));
+  EXPECT_NE(read_text(dir.sub("stderr.txt")).find("--resume " + checkpoint), std::string::npos);
   EXPECT_FALSE(fs::exists(dir.sub("interrupted")));  // no half-written results
   const Checkpoint saved = read_checkpoint(checkpoint);
   EXPECT_FALSE(saved.finished);
@@ -361,9 +362,9 @@ void interrupt_and_resume(int signal_number) {
   std::ostringstream out, err;
   ASSERT_EQ(cli::run_cli(with({"--out", dir.sub("resumed"), "--resume", checkpoint}), out, err), 0) << err.str();
   ASSERT_EQ(cli::run_cli(with({"--out", dir.sub("whole")}), out, err), 0) << err.str();
-  for (const char* file : {"summary.csv", "quantiles.csv", "histograms.csv", "comparisons.csv", "failures.csv", "thresholds.csv",
-                           "summary.json"})
-    EXPECT_EQ(read_bytes(dir.path() / "resumed" / file), read_bytes(dir.path() / "whole" / file)) << file;
+  for (const char* file : {"summary.csv", "quantiles.csv", "histograms.csv", "comparisons.csv", "failures.csv",
+                           "thresholds.csv", "summary.json"})
+    EXPECT_EQ(read_text(dir.path() / "resumed" / file), read_text(dir.path() / "whole" / file)) << file;
 }
 
 TEST(ResumeCli, SigintMidRunWritesACheckpointAndResumeGivesIdenticalFiles) { interrupt_and_resume(SIGINT); }

@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <random>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <boost/math/distributions/beta.hpp>
+
+#include "support/random.hpp"
 
 namespace symbiomc {
 namespace {
@@ -22,14 +24,38 @@ namespace {
 constexpr std::size_t N_DRAWS = 200000;
 constexpr double INF = std::numeric_limits<double>::infinity();
 
-// A uniform in the open interval (0, 1): the 53 high bits of the engine, centred in their cell.
-double open_uniform(std::mt19937_64& rng) { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1p-53; }
+using test::open_uniform;
 
 std::vector<double> draw(const Distribution& dist, std::uint64_t seed, std::size_t n) {
-  std::mt19937_64 rng(seed);
+  test::TestEngine rng(seed);
   std::vector<double> xs(n);
   for (auto& x : xs) x = quantile(dist, open_uniform(rng));
   return xs;
+}
+
+/// An engine stuck at one output, to feed open_uniform the extreme 64-bit words.
+struct ConstantEngine {
+  std::uint64_t word;
+  std::uint64_t operator()() const noexcept { return word; }
+};
+
+// The uniforms these tests feed the quantiles must never be 0 or 1 (a normal quantile would be
+// infinite). The earlier (k + 1/2) * 2^-53 with k the top 53 bits rounded to exactly 1.0 for the
+// largest words; (k + 1/2) * 2^-52 with 52 bits is exact everywhere.
+TEST(OpenUniform, StaysStrictlyInsideZeroOneAtTheEngineExtremes) {
+  constexpr std::uint64_t largest = std::numeric_limits<std::uint64_t>::max();  // 2^64 - 1
+  ConstantEngine zero{0}, ones{largest};
+  EXPECT_EQ(open_uniform(zero), 0x1p-53);
+  EXPECT_EQ(open_uniform(ones), 1.0 - 0x1p-53);
+  EXPECT_GT(open_uniform(zero), 0.0);
+  EXPECT_LT(open_uniform(ones), 1.0);
+  EXPECT_EQ(open_uniform(zero) + open_uniform(ones), 1.0);  // symmetric about 1/2
+  // The old map at the largest word, for the record: exactly 1.0.
+  EXPECT_EQ((static_cast<double>(largest >> 11) + 0.5) * 0x1p-53, 1.0);
+  // What the quantiles get from the extremes is finite.
+  const Distribution normal = Normal(0.0, 1.0);
+  EXPECT_TRUE(std::isfinite(quantile(normal, open_uniform(zero))));
+  EXPECT_TRUE(std::isfinite(quantile(normal, open_uniform(ones))));
 }
 
 struct Case {
@@ -144,7 +170,8 @@ TEST(Distributions, LognormalParameterisationsAgree) {
   // mean m, sd s  <=>  median = m / sqrt(1 + cv^2), gsd = exp(sqrt(ln(1 + cv^2))), cv = s/m.
   const double m = 120.0, s = 18.0, cv2 = (s / m) * (s / m);
   const Distribution by_mean = LogNormal::from_mean_sd(m, s);
-  const Distribution by_median = LogNormal::from_median_gsd(m / std::sqrt(1.0 + cv2), std::exp(std::sqrt(std::log1p(cv2))));
+  const Distribution by_median =
+      LogNormal::from_median_gsd(m / std::sqrt(1.0 + cv2), std::exp(std::sqrt(std::log1p(cv2))));
   for (const double u : {1e-6, 0.05, 0.5, 0.95, 1.0 - 1e-6}) {
     EXPECT_NEAR(quantile(by_mean, u), quantile(by_median, u), 1e-12 * quantile(by_mean, u)) << "u=" << u;
   }
@@ -193,7 +220,8 @@ TEST(Distributions, ToStringEchoesTheGivenNumbers) {
   EXPECT_EQ(to_string(Distribution(Normal(10.0, 0.2))), "norm(mean=10, sd=0.2)");
   EXPECT_EQ(to_string(Distribution(LogNormal::from_mean_sd(120.0, 18.0))), "lognorm(mean=120, sd=18)");
   EXPECT_EQ(to_string(Distribution(LogNormal::from_median_gsd(3.0, 1.5))), "lognorm(median=3, gsd=1.5)");
-  EXPECT_EQ(to_string(Distribution(Discrete({2.0, 1.0}, {0.25, 0.75}))), "discrete(values=1;2, probabilities=0.75;0.25)");
+  EXPECT_EQ(to_string(Distribution(Discrete({2.0, 1.0}, {0.25, 0.75}))),
+            "discrete(values=1;2, probabilities=0.75;0.25)");
   EXPECT_EQ(to_string(Distribution(TruncNormal(0.0, 1.0, 0.0, INF))), "truncnorm(mean=0, sd=1, low=0, high=inf)");
 }
 
@@ -231,20 +259,21 @@ TEST(Distributions, FormatNumberIsShortestRoundTrip) {
 // from Boost.Math, and this measures the interpolation error against Boost itself over the
 // whole open interval, tails included.
 TEST(BetaQuantileTable, MatchesBoostToOneBillionthOfTheRange) {
-  std::mt19937_64 engine(20261123);
-  for (const auto& [alpha, beta] : std::vector<std::pair<double, double>>{{1.0, 1.0}, {1.2, 4.8}, {3.0, 3.0}, {4.9, 1.1},
-                                                                         {1.0, 5.0}, {2.5, 17.0}, {40.0, 60.0}}) {
+  symbiomc::test::TestEngine engine(20261123);
+  for (const auto& [alpha, beta] : std::vector<std::pair<double, double>>{
+           {1.0, 1.0}, {1.2, 4.8}, {3.0, 3.0}, {4.9, 1.1}, {1.0, 5.0}, {2.5, 17.0}, {40.0, 60.0}}) {
     const symbiomc::Beta dist(alpha, beta, 0.0, 1.0);
     ASSERT_NE(dist.table(), nullptr);
     const boost::math::beta_distribution<double> exact(alpha, beta);
     double worst = 0.0;
     std::vector<double> us;
-    for (int i = 0; i < 20000; ++i) us.push_back((static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53);
+    for (int i = 0; i < 20000; ++i) us.push_back(symbiomc::test::open_uniform(engine));
     for (int k = 1; k <= 52; ++k) {  // the tails, down to the design's smallest uniform 2^-53
       us.push_back(std::ldexp(1.0, -k));
       us.push_back(1.0 - std::ldexp(1.0, -k));
     }
-    for (double u : us) worst = std::max(worst, std::abs(symbiomc::quantile(dist, u) - boost::math::quantile(exact, u)));
+    for (double u : us)
+      worst = std::max(worst, std::abs(symbiomc::quantile(dist, u) - boost::math::quantile(exact, u)));
     EXPECT_LT(worst, 1e-9) << "alpha " << alpha << ", beta " << beta;
   }
 }

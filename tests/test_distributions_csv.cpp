@@ -8,28 +8,29 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <numbers>
 #include <numeric>
-#include <random>
 #include <string>
 #include <vector>
 
+<<<<<<< HEAD
 #include "symbiomc/problem/correlation_csv.hpp"
+=======
+#include "support/errors.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
+#include "support/random.hpp"
+#include "symbiomc/problem/correlation.hpp"
+>>>>>>> tests
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/problem/problem.hpp"
-
-#ifndef SYMBIOMC_SOURCE_DIR
-#define SYMBIOMC_SOURCE_DIR "."
-#endif
 
 namespace symbiomc {
 namespace {
 
-std::string fixture(const std::string& name) {
-  return std::string(SYMBIOMC_SOURCE_DIR) + "/tests/data/distributions/" + name;
-}
+using test::input_error_of;
+
+std::string fixture(const std::string& name) { return test::TEST_DATA + "/distributions/" + name; }
 
 // The parameters of an invented case, as the case reader would hand them over.
 std::vector<ParameterInfo> case_parameters() {
@@ -47,17 +48,6 @@ std::vector<ParameterInfo> case_parameters() {
       {"nox_kg_per_t", "kg/t", 0.5, ParameterDomain::positive},
       {"water_price_yuan_per_t", "yuan/t", 4.0, ParameterDomain::positive},
   };
-}
-
-// what() of the InputError that `action` throws, or a marker when it throws none.
-template <typename Action>
-std::string input_error_of(Action action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError>";
 }
 
 std::string read_error(const std::string& name) {
@@ -115,10 +105,8 @@ TEST(DistributionsCsv, ReadsEveryKindInFileOrder) {
   EXPECT_EQ(problem.groups()[4].members, (std::vector<std::size_t>{5, 6}));
   EXPECT_EQ(problem.group_of(6), 4U);
 
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(problem.path(), path);
-  EXPECT_EQ(problem.checksum(), fnv1a_64(bytes));
+  EXPECT_EQ(problem.checksum(), fnv1a_64(test::read_text(path)));
   EXPECT_FALSE(problem.correlation().has_value());
 }
 
@@ -147,14 +135,16 @@ TEST(DistributionsCsv, Fnv1aMatchesPublishedVectors) {
 // ---- One defect per fixture, whole message asserted.
 
 TEST(DistributionsCsv, NegativeSdReportsFileLineAndParameter) {
-  EXPECT_EQ(read_error("negative_sd.csv"),
-            fixture("negative_sd.csv") + ":3: column 'sd' (parameter 'dT_K'): expected > 0 for dist 'norm', got '-0.2'");
+  EXPECT_EQ(
+      read_error("negative_sd.csv"),
+      fixture("negative_sd.csv") + ":3: column 'sd' (parameter 'dT_K'): expected > 0 for dist 'norm', got '-0.2'");
 }
 
 TEST(DistributionsCsv, LowNotBelowHigh) {
-  EXPECT_EQ(read_error("low_not_below_high.csv"),
-            fixture("low_not_below_high.csv") +
-                ":2: column 'high' (parameter 'coal_price_yuan_per_t'): expected > low (1100) for dist 'unif', got '700'");
+  EXPECT_EQ(
+      read_error("low_not_below_high.csv"),
+      fixture("low_not_below_high.csv") +
+          ":2: column 'high' (parameter 'coal_price_yuan_per_t'): expected > low (1100) for dist 'unif', got '700'");
 }
 
 TEST(DistributionsCsv, ModeOutsideLowHigh) {
@@ -173,16 +163,20 @@ TEST(DistributionsCsv, ProbabilitiesNotSummingToOne) {
 
 TEST(DistributionsCsv, ProbabilitiesOutsideUnitInterval) {
   const std::string p = fixture("probability_range.csv");
-  EXPECT_EQ(read_error("probability_range.csv"),
-            p + ":2: column 'probabilities' (parameter 'split.share'): expected each item in [0, 1], got '-0.5' as item "
-                "1\n" +
-                p + ":2: column 'probabilities' (parameter 'split.share'): expected each item in [0, 1], got '1.5' as item 2");
+  EXPECT_EQ(
+      read_error("probability_range.csv"),
+      p +
+          ":2: column 'probabilities' (parameter 'split.share'): expected each item in [0, 1], got '-0.5' as item "
+          "1\n" +
+          p +
+          ":2: column 'probabilities' (parameter 'split.share'): expected each item in [0, 1], got '1.5' as item 2");
 }
 
 TEST(DistributionsCsv, ListLengthsDiffer) {
-  EXPECT_EQ(read_error("list_lengths.csv"),
-            fixture("list_lengths.csv") +
-                ":2: column 'probabilities' (parameter 'split.share'): expected 3 items as in 'values', got 2 ('0.5;0.5')");
+  EXPECT_EQ(
+      read_error("list_lengths.csv"),
+      fixture("list_lengths.csv") +
+          ":2: column 'probabilities' (parameter 'split.share'): expected 3 items as in 'values', got 2 ('0.5;0.5')");
 }
 
 TEST(DistributionsCsv, NonNumericNumber) {
@@ -197,10 +191,11 @@ TEST(DistributionsCsv, NeededColumnBlank) {
 }
 
 TEST(DistributionsCsv, ColumnTheDistDoesNotUse) {
-  EXPECT_EQ(read_error("unused_column.csv"),
-            fixture("unused_column.csv") +
-                ":2: column 'mode' (parameter 'dT_K'): not used by dist 'norm' (clear the cell or change the dist), got "
-                "'11'");
+  EXPECT_EQ(
+      read_error("unused_column.csv"),
+      fixture("unused_column.csv") +
+          ":2: column 'mode' (parameter 'dT_K'): not used by dist 'norm' (clear the cell or change the dist), got "
+          "'11'");
 }
 
 TEST(DistributionsCsv, LognormalGivenBothWays) {
@@ -309,15 +304,16 @@ TEST(DistributionsCsv, EveryDefectReportedAtOnce) {
     (void)read_distributions(p, case_parameters());
     FAIL() << "no error";
   } catch (const InputErrors& e) {
-    EXPECT_EQ(e.messages(),
-              (std::vector<std::string>{
-                  p + ":2: column 'sd' (parameter 'dT_K'): expected > 0 for dist 'norm', got '-0.2'",
-                  p + ":3: column 'high' (parameter 'coal_price_yuan_per_t'): expected > low (1100) for dist 'unif', "
-                      "got '700'",
-                  p + ":4: column 'dist' (parameter 'chp.eta_el'): 'norm' has support (-inf, inf), but the parameter "
-                      "must be in (0, 1] (efficiency); use 'truncnorm' with low >= 0 and high <= 1, or 'beta' or 'pert'",
-                  p + ":5: column 'unit' (parameter 'steam_t_per_h'): 'kg/h' differs from the case's unit 't/h'",
-              }));
+    EXPECT_EQ(
+        e.messages(),
+        (std::vector<std::string>{
+            p + ":2: column 'sd' (parameter 'dT_K'): expected > 0 for dist 'norm', got '-0.2'",
+            p + ":3: column 'high' (parameter 'coal_price_yuan_per_t'): expected > low (1100) for dist 'unif', "
+                "got '700'",
+            p + ":4: column 'dist' (parameter 'chp.eta_el'): 'norm' has support (-inf, inf), but the parameter "
+                "must be in (0, 1] (efficiency); use 'truncnorm' with low >= 0 and high <= 1, or 'beta' or 'pert'",
+            p + ":5: column 'unit' (parameter 'steam_t_per_h'): 'kg/h' differs from the case's unit 't/h'",
+        }));
   }
 }
 
@@ -380,14 +376,15 @@ TEST(RankCorrelation, AchievedSpearmanMatchesTargets) {
   EXPECT_EQ(problem.correlation()->members().size(), 3U);
   EXPECT_EQ(problem.scratch_size(), 3U);
 
-  const std::size_t coal = index_of(problem, "coal_price_yuan_per_t"), power = index_of(problem, "power_price_yuan_per_MWh"),
-                    steam = index_of(problem, "steam_t_per_h"), dt = index_of(problem, "dT_K");
+  const std::size_t coal = index_of(problem, "coal_price_yuan_per_t"),
+                    power = index_of(problem, "power_price_yuan_per_MWh"), steam = index_of(problem, "steam_t_per_h"),
+                    dt = index_of(problem, "dT_K");
   constexpr std::size_t N = 100000;
-  std::mt19937_64 rng(2024);
+  test::TestEngine rng(2024);
   std::vector<double> u(problem.dimension()), x(problem.dimension()), scratch(problem.scratch_size());
   std::vector<std::vector<double>> columns(problem.dimension(), std::vector<double>(N));
   for (std::size_t r = 0; r < N; ++r) {
-    for (auto& ui : u) ui = (static_cast<double>(rng() >> 11) + 0.5) * 0x1p-53;
+    for (auto& ui : u) ui = test::open_uniform(rng);
     problem.to_physical(u, x, scratch);
     for (std::size_t i = 0; i < x.size(); ++i) columns[i][r] = x[i];
     // Parameters outside every pair keep their independent draw.
@@ -405,18 +402,20 @@ TEST(RankCorrelation, AchievedSpearmanMatchesTargets) {
 }
 
 TEST(RankCorrelation, NotPositiveDefiniteNamesEveryPair) {
-  EXPECT_EQ(correlation_error("not_pd.corr.csv"),
-            fixture("not_pd.corr.csv") +
-                ": the rank correlations are not mutually consistent: their normal-score correlation matrix (rho = 2 "
-                "sin(pi rho_s / 6)) is not positive definite; pairs: 'coal_price_yuan_per_t'-'power_price_yuan_per_MWh' "
-                "0.9 (line 2), 'coal_price_yuan_per_t'-'steam_t_per_h' 0.9 (line 3), "
-                "'power_price_yuan_per_MWh'-'steam_t_per_h' -0.9 (line 4)");
+  EXPECT_EQ(
+      correlation_error("not_pd.corr.csv"),
+      fixture("not_pd.corr.csv") +
+          ": the rank correlations are not mutually consistent: their normal-score correlation matrix (rho = 2 "
+          "sin(pi rho_s / 6)) is not positive definite; pairs: 'coal_price_yuan_per_t'-'power_price_yuan_per_MWh' "
+          "0.9 (line 2), 'coal_price_yuan_per_t'-'steam_t_per_h' 0.9 (line 3), "
+          "'power_price_yuan_per_MWh'-'steam_t_per_h' -0.9 (line 4)");
 }
 
 TEST(RankCorrelation, UnknownNameSuggestsUncertainParameters) {
   EXPECT_EQ(correlation_error("unknown_name.corr.csv"),
-            fixture("unknown_name.corr.csv") + ":2: column 'parameter_b': 'power_price_yuan_per_MWH' is not an uncertain "
-                                               "parameter of " +
+            fixture("unknown_name.corr.csv") +
+                ":2: column 'parameter_b': 'power_price_yuan_per_MWH' is not an uncertain "
+                "parameter of " +
                 fixture("good.csv") + " (did you mean 'power_price_yuan_per_MWh', 'coal_price_yuan_per_t'?)");
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/paths.hpp"
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/case/expression.hpp"
 #include "symbiomc/case/case_csv.hpp"
@@ -178,8 +179,7 @@ TEST(ExpressionParse, PlainIdentifierIsRecognised) {
 // output per rule (constant ones are folded at compile time, the others run on the tape).
 // All expected values are exact in binary floating point, so the checks are exact.
 TEST(CompiledExpression, PrecedenceSurvivesCompilationAndConstantFolding) {
-  const BalancePlan plan =
-      BalancePlan::compile(read_case(std::string(SYMBIOMC_SOURCE_DIR) + "/tests/data/networks/expressions"));
+  const BalancePlan plan = BalancePlan::compile(read_case(test::TEST_DATA + "/networks/expressions"));
   BalanceWorkspace workspace(plan, 1);
   evaluate(plan, workspace, 1);
   ASSERT_EQ(workspace.status(0, 0), RunStatus::ok);

@@ -5,20 +5,20 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include "support/errors.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
+#include "support/random.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/case/case_csv.hpp"
@@ -26,17 +26,13 @@
 #include "symbiomc/case/network.hpp"
 #include "symbiomc/problem/problem.hpp"
 
-#ifndef SYMBIOMC_SOURCE_DIR
-#define SYMBIOMC_SOURCE_DIR "."
-#endif
-
 namespace symbiomc {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string CASE_DIR = std::string(SYMBIOMC_SOURCE_DIR) + "/cases/mining";
-const std::string DISTRIBUTIONS = std::string(SYMBIOMC_SOURCE_DIR) + "/distributions/mining.csv";
+const std::string CASE_DIR = test::MINING_CASE;
+const std::string DISTRIBUTIONS = test::MINING_DISTRIBUTIONS;
 
 // The data sheet prints one decimal: a reproduced figure must round to it (half a unit of the last
 // digit, plus a little for the sheet's own rounding of inputs).
@@ -133,8 +129,9 @@ TEST(MiningCase, ReadsFourModesWithIndependentOperationAsBaseline) {
   const NominalRun run;
   ASSERT_EQ(run.plan().modes().size(), 4u);
   for (std::size_t m = 0; m < MODES.size(); ++m) EXPECT_EQ(run.plan().modes()[m].id, MODES[m]);
-  for (const auto* name : {"waste_to_disposal_t_per_h", "waste_reduction_t_per_h", "waste_reduction_pct", "extra_power_MW",
-                           "waste_utilisation_pct", "co2_avoided_kt_per_yr", "savings_and_revenue_million_yuan_per_yr"})
+  for (const auto* name :
+       {"waste_to_disposal_t_per_h", "waste_reduction_t_per_h", "waste_reduction_pct", "extra_power_MW",
+        "waste_utilisation_pct", "co2_avoided_kt_per_yr", "savings_and_revenue_million_yuan_per_yr"})
     EXPECT_NO_FATAL_FAILURE((void)run.output("m1", name));
 }
 
@@ -166,24 +163,27 @@ TEST(MiningCase, SampledRunsCloseAndDoNotFail) {
   const Problem problem = read_distributions(DISTRIBUTIONS, plan.parameters());
   constexpr std::size_t LANES = 512;
   BalanceWorkspace ws(plan, LANES);
-  std::mt19937_64 engine(20240611);  // fixed seed: the test is deterministic
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  test::TestEngine engine(20240611);  // fixed seed: the test is deterministic
+  boost::random::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<double> u(problem.dimension()), x(problem.dimension()), scratch(problem.scratch_size());
   for (std::size_t lane = 0; lane < LANES; ++lane) {
     // Every 4th lane sits near the corners of the cube, the rest anywhere inside.
-    for (auto& v : u) v = lane % 4 == 0 ? (uniform(engine) < 0.5 ? 1e-6 : 1.0 - 1e-6) : std::max(1e-12, uniform(engine));
+    for (auto& v : u)
+      v = lane % 4 == 0 ? (uniform(engine) < 0.5 ? 1e-6 : 1.0 - 1e-6) : std::max(1e-12, uniform(engine));
     problem.to_physical(u, x, scratch);
     for (std::size_t i = 0; i < problem.dimension(); ++i)
       ws.set_parameter(problem.parameters()[i].case_index, lane, x[i]);
   }
   evaluate(plan, ws, LANES);
   const auto& outputs = plan.outputs();
-  const auto waste = static_cast<std::size_t>(
-      std::find_if(outputs.begin(), outputs.end(), [](const OutputInfo& o) { return o.name == "waste_to_disposal_t_per_h"; }) -
-      outputs.begin());
+  const auto waste =
+      static_cast<std::size_t>(std::find_if(outputs.begin(), outputs.end(),
+                                            [](const OutputInfo& o) { return o.name == "waste_to_disposal_t_per_h"; }) -
+                               outputs.begin());
   const auto& flows = plan.network().flows;
   const auto slag_sec_dump = static_cast<std::size_t>(
-      std::find_if(flows.begin(), flows.end(), [](const Flow& f) { return f.id == "slag_sec_to_dump"; }) - flows.begin());
+      std::find_if(flows.begin(), flows.end(), [](const Flow& f) { return f.id == "slag_sec_to_dump"; }) -
+      flows.begin());
   for (std::size_t lane = 0; lane < LANES; ++lane) {
     expect_closed(plan, ws, lane, "lane " + std::to_string(lane));
     const double w0 = ws.output(plan, 0, waste, lane), w1 = ws.output(plan, 1, waste, lane);
@@ -287,7 +287,8 @@ TEST(MiningCase, WasteToDisposalNeverRisesFromModeOneToModeThree) {
     EXPECT_EQ(run.output("m1", "extra_power_MW"), 0.0);
     EXPECT_GT(run.output("m2", "extra_power_MW"), 0.0);
     EXPECT_DOUBLE_EQ(run.output("m3", "extra_power_MW"), run.output("m2", "extra_power_MW"));
-    for (const auto* out : {"waste_reduction_t_per_h", "co2_avoided_kt_per_yr", "savings_and_revenue_million_yuan_per_yr"})
+    for (const auto* out :
+         {"waste_reduction_t_per_h", "co2_avoided_kt_per_yr", "savings_and_revenue_million_yuan_per_yr"})
       EXPECT_EQ(run.output("independent", out), 0.0) << out;
   }
 }
@@ -360,7 +361,8 @@ TEST(MiningCase, BaselineScrapChangesOnlyTheExtendedCircleCredits) {
                           anyway.parameter("EF_grid_t_per_MWh") * anyway.parameter("H_h_per_yr") / 1000;
   EXPECT_NEAR(anyway.output("m3", co2) - anyway.output("m2", co2), slag_credit - grinding, 1e-9);
   EXPECT_NEAR(anyway.output("m3", w), anyway.output("m2", w), 1e-9);
-  EXPECT_GT(landfilled.output("m3", co2) - landfilled.output("m2", co2), nominal.output("m3", co2) - nominal.output("m2", co2));
+  EXPECT_GT(landfilled.output("m3", co2) - landfilled.output("m2", co2),
+            nominal.output("m3", co2) - nominal.output("m2", co2));
   EXPECT_GT(landfilled.output("m2", w) - landfilled.output("m3", w), nominal.output("m2", w) - nominal.output("m3", w));
   EXPECT_DOUBLE_EQ(landfilled.output("m3", "savings_and_revenue_million_yuan_per_yr"),
                    nominal.output("m3", "savings_and_revenue_million_yuan_per_yr"));
@@ -408,56 +410,36 @@ TEST(MiningCase, DistributionsFileReadsAgainstTheCase) {
 class CorruptedCopy {
  public:
   CorruptedCopy() {
-    std::string pattern = (fs::temp_directory_path() / "symbiomc_mining_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-    fs::copy(CASE_DIR, dir_ / "mining", fs::copy_options::recursive);
-    fs::copy(DISTRIBUTIONS, dir_ / "mining.csv");
+    fs::copy(CASE_DIR, scratch_.path() / "mining", fs::copy_options::recursive);
+    fs::copy(DISTRIBUTIONS, scratch_.path() / "mining.csv");
   }
-  ~CorruptedCopy() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  CorruptedCopy(const CorruptedCopy&) = delete;
-  CorruptedCopy& operator=(const CorruptedCopy&) = delete;
 
-  std::string case_dir() const { return (dir_ / "mining").string(); }
-  std::string distributions() const { return (dir_ / "mining.csv").string(); }
+  std::string case_dir() const { return scratch_.sub("mining"); }
+  std::string distributions() const { return scratch_.sub("mining.csv"); }
 
   /// Replaces `from` by `to` on the line of `file` that starts with `row_prefix`; returns
   /// "path:line:" of that line.
   std::string corrupt(const std::string& path, const std::string& row_prefix, const std::string& from,
                       const std::string& to) {
-    std::ifstream in(path);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    auto lines = test::lines_of(test::read_text(path));
     for (std::size_t i = 0; i < lines.size(); ++i) {
       if (lines[i].rfind(row_prefix, 0) != 0) continue;
       const auto at = lines[i].find(from);
       if (at == std::string::npos) break;
       lines[i].replace(at, from.size(), to);
-      std::ofstream out(path, std::ios::trunc);
-      for (const auto& l : lines) out << l << '\n';
+      test::write_text(path, test::join_lines(lines));
       return path + ":" + std::to_string(i + 1) + ":";
     }
     ADD_FAILURE() << "no row " << row_prefix << " with '" << from << "' in " << path;
     return "";
   }
-  std::string case_file(const std::string& name) const { return (dir_ / "mining" / name).string(); }
+  std::string case_file(const std::string& name) const { return (scratch_.path() / "mining" / name).string(); }
 
  private:
-  fs::path dir_;
+  test::ScratchDir scratch_;
 };
 
-template <typename Action>
-std::string input_error_of(Action action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError>";
-}
+using test::input_error_of;
 
 std::string read_error(const std::string& dir, const PlanOptions& options = {}) {
   return input_error_of([&] { (void)BalancePlan::compile(read_case(dir), options); });
@@ -478,7 +460,8 @@ TEST(MiningCaseBadInput, UnknownCommodityInFlowsNamesFileAndLine) {
 TEST(MiningCaseBadInput, FlowUnitMismatchNamesFileAndLine) {
   CorruptedCopy copy;
   const std::string where = copy.corrupt(copy.case_file("flows.csv"), "mine_water_discharged,", ",m3/h,", ",t/h,");
-  EXPECT_EQ(read_error(copy.case_dir()).rfind(where + " column 'unit': unit mismatch: flow 'mine_water_discharged'", 0), 0u)
+  EXPECT_EQ(read_error(copy.case_dir()).rfind(where + " column 'unit': unit mismatch: flow 'mine_water_discharged'", 0),
+            0u)
       << read_error(copy.case_dir());
 }
 
@@ -493,14 +476,17 @@ TEST(MiningCaseBadInput, MisspeltNameInExpressionNamesFileAndLine) {
   CorruptedCopy copy;
   const std::string where =
       copy.corrupt(copy.case_file("variables.csv"), "slag_t_per_h,", "k_slag_t_per_t", "k_slag_t_per_tt");
-  EXPECT_NE(read_error(copy.case_dir()).find(where + " column 'expression': unknown name 'k_slag_t_per_tt'"), std::string::npos)
+  EXPECT_NE(read_error(copy.case_dir()).find(where + " column 'expression': unknown name 'k_slag_t_per_tt'"),
+            std::string::npos)
       << read_error(copy.case_dir());
 }
 
 TEST(MiningCaseBadInput, UnknownFlowInModesNamesFileAndLine) {
   CorruptedCopy copy;
   const std::string where = copy.corrupt(copy.case_file("modes.csv"), "m3,", "scrap_to_smelter", "scrap_to_smelterr");
-  EXPECT_EQ(read_error(copy.case_dir()).rfind(where + " column 'flows': mode 'm3' names unknown flow 'scrap_to_smelterr'", 0), 0u)
+  EXPECT_EQ(
+      read_error(copy.case_dir()).rfind(where + " column 'flows': mode 'm3' names unknown flow 'scrap_to_smelterr'", 0),
+      0u)
       << read_error(copy.case_dir());
 }
 
@@ -508,8 +494,10 @@ TEST(MiningCaseBadInput, OptionDefaultDisagreeingWithParametersIsRefused) {
   CorruptedCopy copy;
   (void)copy.corrupt(copy.case_file("options.csv"), "baseline_acid,half_neutralised,", ",0.5,", ",0.6,");
   const std::string error = read_error(copy.case_dir());
-  EXPECT_NE(error.find("options.csv:5: column 'value': option 'baseline_acid': default choice 'half_neutralised' sets 'f_neut'"),
-            std::string::npos)
+  EXPECT_NE(
+      error.find(
+          "options.csv:5: column 'value': option 'baseline_acid': default choice 'half_neutralised' sets 'f_neut'"),
+      std::string::npos)
       << error;
 }
 

@@ -6,45 +6,27 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "scratch_dir.hpp"
+#include "support/cli_run.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace symbiomc::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using test::CliRun;
+using test::read_text;
+using test::write_text;
 
-const fs::path SOURCE = SYMBIOMC_SOURCE_DIR;
+const fs::path SOURCE = test::SOURCE_DIR;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-CliRun run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  CliRun result;
-  result.code = run_cli(args, out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
+CliRun run(const std::vector<std::string>& args) { return test::run_symbiomc(args); }
 
 /// Rows of an RFC 4180 file, '#' comment lines skipped. Written here, independently of the
 /// writers, so that a writer that forgets to quote cannot be excused by a lenient reader.
@@ -92,7 +74,7 @@ std::vector<std::vector<std::string>> read_rfc4180(const std::string& text) {
 /// A copy of the biomass case whose savings output has a unit with a comma and quotes.
 const std::string AWKWARD_UNIT = R"(10^4 yuan/yr, "net")";
 
-fs::path awkward_case(const testing_support::ScratchDir& scratch) {
+fs::path awkward_case(const test::ScratchDir& scratch) {
   const fs::path dir = scratch.path() / "case";
   fs::copy(SOURCE / "cases" / "biomass", dir, fs::copy_options::recursive);
   std::string outputs = read_text(dir / "outputs.csv");
@@ -130,7 +112,7 @@ int check_columns(const fs::path& file, const std::string& output_column, const 
 }
 
 TEST(ResultCsv, UnitWithCommaAndQuoteStaysInItsColumnInEveryUncertaintyFile) {
-  testing_support::ScratchDir scratch("symbiomc_test_result_files");
+  test::ScratchDir scratch("symbiomc_test_result_files");
   const fs::path dir = awkward_case(scratch);
   const fs::path out = scratch.path() / "u";
   const CliRun r = run({"uncertainty", "--case", dir.string(), "--distributions",
@@ -145,7 +127,7 @@ TEST(ResultCsv, UnitWithCommaAndQuoteStaysInItsColumnInEveryUncertaintyFile) {
 }
 
 TEST(ResultCsv, UnitWithCommaAndQuoteStaysInItsColumnInSensitivityAndBalanceFiles) {
-  testing_support::ScratchDir scratch("symbiomc_test_result_files");
+  test::ScratchDir scratch("symbiomc_test_result_files");
   const fs::path dir = awkward_case(scratch);
   const std::string distributions = (SOURCE / "distributions" / "biomass.csv").string();
   const fs::path sobol = scratch.path() / "s";
@@ -174,7 +156,7 @@ TEST(ResultCsv, ReaderOfThisTestReadsQuotedCells) {
 // ---- The safety net of run_cli: no exception leaves it.
 
 TEST(CliErrors, NumberThatOverflowsADoubleInAResultFileIsAnInputError) {
-  testing_support::ScratchDir scratch("symbiomc_test_result_files");
+  test::ScratchDir scratch("symbiomc_test_result_files");
   const fs::path out = scratch.path() / "u";
   CliRun r = run({"uncertainty", "--model", "ishigami", "--runs", "1000", "--out", out.string(), "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -190,7 +172,7 @@ TEST(CliErrors, NumberThatOverflowsADoubleInAResultFileIsAnInputError) {
 }
 
 TEST(CliErrors, DumpRunsIntoADirectoryIsAnInputErrorNotACrash) {
-  testing_support::ScratchDir scratch("symbiomc_test_result_files");
+  test::ScratchDir scratch("symbiomc_test_result_files");
   const fs::path dump = scratch.path() / "a_directory";
   fs::create_directory(dump);
   const CliRun r = run({"uncertainty", "--model", "ishigami", "--runs", "1000", "--out",

@@ -9,22 +9,14 @@
 
 #include <gtest/gtest.h>
 
-#include "loaded_case.hpp"
-#include "scratch_dir.hpp"
-#include <tbb/global_control.h>
-#include <tbb/task_arena.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -32,29 +24,23 @@
 #include <utility>
 #include <vector>
 
-#include "cli.hpp"
+#include "support/cli_run.hpp"
+#include "support/files.hpp"
+#include "support/loaded_case.hpp"
+#include "support/paths.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/model/analytic_models.hpp"
-#include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
 #include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/problem/distributions.hpp"
 #include "symbiomc/base/error.hpp"
-#include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
-#include "symbiomc/case/network.hpp"
-#include "symbiomc/problem/problem.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
-
-#ifndef SYMBIOMC_SOURCE_DIR
-#define SYMBIOMC_SOURCE_DIR "."
-#endif
 
 namespace symbiomc {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string DATA = std::string(SYMBIOMC_SOURCE_DIR) + "/tests/data/sampling";
+const std::string DATA = test::SAMPLING_DATA;
 const std::string LINEAR_CASE = DATA + "/linear";
 const std::string FAILING_CASE = DATA + "/failing";
 const std::string FAILING_DIST = DATA + "/failing.csv";
@@ -77,71 +63,11 @@ constexpr std::uint64_t COVERAGE_N = 1u << 16;
 
 // ---- helpers
 
-// One scratch directory per test (tests/scratch_dir.hpp), under /tmp/symbiomc_test_sensitivity.
-class ScratchDir : public symbiomc::testing_support::ScratchDir {
- public:
-  ScratchDir() : symbiomc::testing_support::ScratchDir("symbiomc_test_sensitivity") {}
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<std::string> split_commas(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, ',')) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
-
-// Data rows of a report CSV ('#' lines and the header skipped).
-std::vector<std::vector<std::string>> csv_rows(const fs::path& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(read_text(path));
-  bool header_seen = false;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    if (!header_seen) {
-      header_seen = true;
-      continue;
-    }
-    rows.push_back(split_commas(line));
-  }
-  return rows;
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun run_cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  CliRun result;
-  result.code = cli::run_cli(args, out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
-
-// As run_cli, with --threads and inside an arena of that many slots (so that 8 threads are
-// 8 even on a 2-core machine, where the default arena would cap the concurrency).
-CliRun run_cli_with_threads(std::vector<std::string> args, int threads) {
-  args.insert(args.end(), {"--threads", std::to_string(threads)});
-  CliRun result;
-  // The outer limit first: an arena created under the default limit (cores - 1 workers) would
-  // warn that its request for more workers is ignored.
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  tbb::task_arena arena(threads);
-  arena.execute([&] { result = run_cli(args); });
-  return result;
-}
-
-using testing_support::LoadedCase;
+using test::CliRun;
+using test::csv_rows;
+using test::LoadedCase;
+using test::read_text;
+using test::ScratchDir;
 
 SobolConfig sobol_config(std::uint64_t n, SamplingMethod method, std::uint64_t seed = 1, double level = 0.95) {
   SobolConfig c;
@@ -165,10 +91,10 @@ void expect_indices_inside(const SobolResult& r, const AnalyticIndices& truth, c
   ASSERT_EQ(r.estimates.size(), 1u);
   const SobolOutputEstimates& est = r.estimates[0].outputs.at(0);
   for (std::size_t j = 0; j < truth.first.size(); ++j) {
-    EXPECT_TRUE(covers(est.first[j], truth.first[j])) << label << " S1 x" << j + 1 << " truth " << truth.first[j] << ": "
-                                                      << describe(est.first[j]);
-    EXPECT_TRUE(covers(est.total[j], truth.total[j])) << label << " ST x" << j + 1 << " truth " << truth.total[j] << ": "
-                                                      << describe(est.total[j]);
+    EXPECT_TRUE(covers(est.first[j], truth.first[j]))
+        << label << " S1 x" << j + 1 << " truth " << truth.first[j] << ": " << describe(est.first[j]);
+    EXPECT_TRUE(covers(est.total[j], truth.total[j]))
+        << label << " ST x" << j + 1 << " truth " << truth.total[j] << ": " << describe(est.total[j]);
   }
 }
 
@@ -189,7 +115,8 @@ TEST(SobolDriver, IshigamiIndicesLieInsideTheirIntervalsForMcAndQmc) {
     EXPECT_EQ(r.base_runs, 1u << 16);
     EXPECT_EQ(r.model_runs, (1u << 16) * (3u + 2u));
     EXPECT_EQ(r.estimates[0].n_base, 1u << 16);
-    EXPECT_EQ(r.estimates[0].interval, method == SamplingMethod::qmc ? IntervalMethod::replicate_t : IntervalMethod::delta_method);
+    EXPECT_EQ(r.estimates[0].interval,
+              method == SamplingMethod::qmc ? IntervalMethod::replicate_t : IntervalMethod::delta_method);
     expect_indices_inside(r, truth, std::string("ishigami ") + std::string(to_string(method)));
   }
 }
@@ -234,7 +161,8 @@ TEST(SobolDriver, UsesExactlyTheRequestedBaseRuns) {
 // correct driver for some seed set every few runs; each index alone must reach 40 of 50
 // (binomial tail below 1e-4 at 95 %), which still catches an interval that is too narrow by
 // a factor of about 1.5 (coverage ~80 %).
-void check_coverage(const AnalyticModel& model, const AnalyticIndices& truth, SamplingMethod method, const std::string& label) {
+void check_coverage(const AnalyticModel& model, const AnalyticIndices& truth, SamplingMethod method,
+                    const std::string& label) {
   constexpr int REPS = 50;
   const Problem problem = uniform_problem(model, "test");
   const std::size_t d = truth.first.size();
@@ -248,7 +176,8 @@ void check_coverage(const AnalyticModel& model, const AnalyticIndices& truth, Sa
     }
   }
   int pooled = 0;
-  std::cout << "[ info ] coverage of 95 % intervals, " << label << ", " << REPS << " repetitions at N = " << COVERAGE_N << ":";
+  std::cout << "[ info ] coverage of 95 % intervals, " << label << ", " << REPS << " repetitions at N = " << COVERAGE_N
+            << ":";
   for (std::size_t j = 0; j < d; ++j) {
     std::cout << " S1_" << j + 1 << " " << s1_hits[j] << ", ST_" << j + 1 << " " << st_hits[j] << ";";
     pooled += s1_hits[j] + st_hits[j];
@@ -286,26 +215,7 @@ TEST(SobolCoverage, SobolGQmcReplicateIntervalsCoverTheTruthInNinetyPercentOfFif
 
 // ---- determinism
 
-void expect_identical_across_threads(const ScratchDir& dir, const std::string& label, const std::vector<std::string>& args,
-                                     const std::vector<std::string>& files) {
-  std::map<int, std::string> outs;
-  for (int threads : {1, 2, 8}) {
-    const std::string out = dir.sub(label + "_t" + std::to_string(threads));
-    std::vector<std::string> full = args;
-    full.insert(full.end(), {"--out", out, "--quiet"});
-    const CliRun r = run_cli_with_threads(full, threads);
-    ASSERT_EQ(r.code, 0) << label << " threads " << threads << ": " << r.err;
-    outs[threads] = out;
-  }
-  for (const auto& name : files) {
-    const std::string reference = read_text(fs::path(outs[1]) / name);
-    EXPECT_FALSE(reference.empty()) << label << " " << name;
-    for (int threads : {2, 8})
-      EXPECT_TRUE(read_text(fs::path(outs[threads]) / name) == reference)
-          << label << ": " << name << " differs between 1 and " << threads << " threads";
-  }
-  EXPECT_NE(read_text(fs::path(outs[8]) / "run.log").find("threads 8"), std::string::npos);
-}
+using test::expect_identical_across_threads;
 
 TEST(SobolDeterminism, ReportsAreByteIdenticalForOneTwoAndEightThreads) {
   ScratchDir dir;
@@ -314,18 +224,18 @@ TEST(SobolDeterminism, ReportsAreByteIdenticalForOneTwoAndEightThreads) {
   for (const std::string sampling : {"mc", "qmc"}) {
     // 2^14 base samples in blocks of 256 (mc) or 8 replicates of 2^11 in blocks of 256 (qmc):
     // waves of 4, 8 and 32 blocks at 1, 2 and 8 threads.
-    expect_identical_across_threads(dir, "ishigami_" + sampling,
-                                    {"sensitivity", "--model", "ishigami", "--base-runs", "16384", "--seed", "3", "--sampling",
-                                     sampling, "--second-order"},
+    expect_identical_across_threads(dir.path(), "ishigami_" + sampling,
+                                    {"sensitivity", "--model", "ishigami", "--base-runs", "16384", "--seed", "3",
+                                     "--sampling", sampling, "--second-order"},
                                     sobol_files);
-    expect_identical_across_threads(dir, "failing_" + sampling,
-                                    {"sensitivity", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--base-runs",
-                                     "8192", "--seed", "3", "--sampling", sampling, "--second-order"},
+    expect_identical_across_threads(dir.path(), "failing_" + sampling,
+                                    {"sensitivity", "--case", FAILING_CASE, "--distributions", FAILING_DIST,
+                                     "--base-runs", "8192", "--seed", "3", "--sampling", sampling, "--second-order"},
                                     sobol_files);
   }
-  expect_identical_across_threads(dir, "morris",
-                                  {"sensitivity", "--model", "sobol-g:a=0,1,4.5,9,99", "--method", "morris", "--trajectories",
-                                   "1000", "--seed", "3"},
+  expect_identical_across_threads(dir.path(), "morris",
+                                  {"sensitivity", "--model", "sobol-g:a=0,1,4.5,9,99", "--method", "morris",
+                                   "--trajectories", "1000", "--seed", "3"},
                                   {"morris.csv", "morris.json"});
 }
 
@@ -341,7 +251,10 @@ TEST(SobolGroups, GroupTotalIndexLiesBetweenItsLargestMemberAndTheSumOfItsMember
   std::vector<Case> cases;
   // Ishigami = f1(x1, x3) + f2(x2): the group {x1, x3} has S1 = ST = 1 - S2 (ST_g = ST_1, the
   // lower end of the inequality, because x3 acts only with x1).
-  cases.push_back({"ishigami {x1,x3}", std::make_unique<IshigamiModel>(7.0, 0.1), {"g13", "x2", "g13"}, 1.0 - ishigami_indices(7.0, 0.1).first[1]});
+  cases.push_back({"ishigami {x1,x3}",
+                   std::make_unique<IshigamiModel>(7.0, 0.1),
+                   {"g13", "x2", "g13"},
+                   1.0 - ishigami_indices(7.0, 0.1).first[1]});
   // Sobol' G: ST of group g = 1 - (prod_{j not in g} (1 + V_j) - 1) / V (closed index of the rest).
   const std::vector<double> a = {0, 1, 4.5, 9};
   double v_total = 1.0, v_rest = 1.0;
@@ -445,24 +358,29 @@ TEST(SobolConvergence, RowsAtEighthQuarterHalfAndFullNWithIntervalsShrinkingAsOn
   const auto& final_est = r.estimates[0].outputs[0];
   for (std::size_t j = 0; j < 3; ++j)
     for (auto member : {&SobolOutputEstimates::first, &SobolOutputEstimates::total}) {
-      const double final_width = ((final_est.*member)[j].high - (final_est.*member)[j].low) * std::sqrt(static_cast<double>(N));
+      const double final_width =
+          ((final_est.*member)[j].high - (final_est.*member)[j].low) * std::sqrt(static_cast<double>(N));
       for (const auto& snap : r.convergence) {
         const auto& est = snap.modes[0].outputs[0];
-        const double width = ((est.*member)[j].high - (est.*member)[j].low) * std::sqrt(static_cast<double>(snap.base_runs));
+        const double width =
+            ((est.*member)[j].high - (est.*member)[j].low) * std::sqrt(static_cast<double>(snap.base_runs));
         EXPECT_NEAR(width / final_width, 1.0, 0.25)
             << (member == &SobolOutputEstimates::first ? "S1" : "ST") << " x" << j + 1 << " at n = " << snap.base_runs;
       }
       const auto& eighth = r.convergence.front().modes[0].outputs[0];
-      EXPECT_GT((eighth.*member)[j].high - (eighth.*member)[j].low, 2.0 * ((final_est.*member)[j].high - (final_est.*member)[j].low))
+      EXPECT_GT((eighth.*member)[j].high - (eighth.*member)[j].low,
+                2.0 * ((final_est.*member)[j].high - (final_est.*member)[j].low))
           << "8 times the samples narrow the interval by about sqrt(8) = 2.8";
     }
 
   // The same rows reach sobol_convergence.csv: every (parameter, base_runs) once.
   ScratchDir dir;
-  const CliRun cli = run_cli({"sensitivity", "--model", "ishigami:a=7,b=0.1", "--base-runs", "4096", "--quiet", "--out", dir.sub("out")});
+  const CliRun cli = test::run_symbiomc(
+      {"sensitivity", "--model", "ishigami:a=7,b=0.1", "--base-runs", "4096", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(cli.code, 0) << cli.err;
   std::map<std::string, std::set<std::string>> runs_per_parameter;
-  for (const auto& row : csv_rows(dir.path() / "out" / "sobol_convergence.csv")) runs_per_parameter[row.at(2)].insert(row.at(3));
+  for (const auto& row : csv_rows(dir.path() / "out" / "sobol_convergence.csv"))
+    runs_per_parameter[row.at(2)].insert(row.at(3));
   ASSERT_EQ(runs_per_parameter.size(), 3u);
   for (const auto& [parameter, runs] : runs_per_parameter)
     EXPECT_EQ(runs, (std::set<std::string>{"512", "1024", "2048", "4096"})) << parameter;
@@ -506,8 +424,9 @@ TEST(SobolTargetWidth, ReportsTargetNotReachedAtTheCap) {
   EXPECT_GT(r.widest_total_ci, 1e-4);
 
   ScratchDir dir;
-  const CliRun cli = run_cli({"sensitivity", "--model", "ishigami", "--base-runs", "1024", "--target-ci-width", "0.0001",
-                              "--max-base-runs", "4096", "--quiet", "--out", dir.sub("out")});
+  const CliRun cli =
+      test::run_symbiomc({"sensitivity", "--model", "ishigami", "--base-runs", "1024", "--target-ci-width", "0.0001",
+                          "--max-base-runs", "4096", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(cli.code, 0) << cli.err;
   const auto json = nlohmann::json::parse(read_text(dir.path() / "out" / "sobol.json"));
   EXPECT_EQ(json.at("target_reached"), false);
@@ -520,22 +439,25 @@ TEST(SobolTargetWidth, ReportsTargetNotReachedAtTheCap) {
 TEST(SobolCorrelation, CorrelatedInputsAreRefusedUnlessIgnoredExplicitly) {
   ScratchDir dir;
   const std::string correlated = DATA + "/correlated.csv";  // correlated.corr.csv sits next to it
-  const CliRun refused = run_cli({"sensitivity", "--case", LINEAR_CASE, "--distributions", correlated, "--base-runs", "256",
-                                  "--quiet", "--out", dir.sub("refused")});
+  const CliRun refused = test::run_symbiomc({"sensitivity", "--case", LINEAR_CASE, "--distributions", correlated,
+                                             "--base-runs", "256", "--quiet", "--out", dir.sub("refused")});
   EXPECT_EQ(refused.code, cli::EXIT_MODEL_ERROR);
   EXPECT_NE(refused.err.find("--ignore-correlation"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("correlated.corr.csv"), std::string::npos) << refused.err;
   EXPECT_FALSE(fs::exists(dir.path() / "refused" / "sobol.json"));
 
-  const CliRun ignored = run_cli({"sensitivity", "--case", LINEAR_CASE, "--distributions", correlated, "--base-runs", "256",
-                                  "--ignore-correlation", "--quiet", "--out", dir.sub("ignored")});
+  const CliRun ignored =
+      test::run_symbiomc({"sensitivity", "--case", LINEAR_CASE, "--distributions", correlated, "--base-runs", "256",
+                          "--ignore-correlation", "--quiet", "--out", dir.sub("ignored")});
   ASSERT_EQ(ignored.code, 0) << ignored.err;
   EXPECT_EQ(nlohmann::json::parse(read_text(dir.path() / "ignored" / "sobol.json")).at("correlation_ignored"), true);
-  EXPECT_NE(read_text(dir.path() / "ignored" / "sobol.csv").find("# WARNING: the inputs' rank correlations were ignored"),
-            std::string::npos);
+  EXPECT_NE(
+      read_text(dir.path() / "ignored" / "sobol.csv").find("# WARNING: the inputs' rank correlations were ignored"),
+      std::string::npos);
 
-  const CliRun plain = run_cli({"sensitivity", "--case", LINEAR_CASE, "--distributions", DATA + "/linear.csv", "--base-runs",
-                                "256", "--quiet", "--out", dir.sub("plain")});
+  const CliRun plain =
+      test::run_symbiomc({"sensitivity", "--case", LINEAR_CASE, "--distributions", DATA + "/linear.csv", "--base-runs",
+                          "256", "--quiet", "--out", dir.sub("plain")});
   ASSERT_EQ(plain.code, 0) << plain.err;
   EXPECT_EQ(nlohmann::json::parse(read_text(dir.path() / "plain" / "sobol.json")).at("correlation_ignored"), false);
 
@@ -583,7 +505,8 @@ TEST(SobolFailures, BaseSampleWithAFailedRunIsDroppedWholeAndCountedNeverANaN) {
       for (const auto& o : e.outputs) {
         EXPECT_TRUE(std::isfinite(o.mean) && std::isfinite(o.variance));
         for (const auto* idx : {&o.first, &o.total})
-          for (const auto& v : *idx) EXPECT_TRUE(std::isfinite(v.value) && std::isfinite(v.low) && std::isfinite(v.high));
+          for (const auto& v : *idx)
+            EXPECT_TRUE(std::isfinite(v.value) && std::isfinite(v.low) && std::isfinite(v.high));
       }
 
   // Dropping whole base samples leaves an unbiased design on x ~ U[3, 10], y ~ U[0, 10]:
@@ -606,8 +529,8 @@ TEST(SobolFailures, BaseSampleWithAFailedRunIsDroppedWholeAndCountedNeverANaN) {
 
 TEST(SobolFailures, CliReportsDroppedBaseSamplesAndNoNullIndex) {
   ScratchDir dir;
-  const CliRun r = run_cli({"sensitivity", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--base-runs", "2048",
-                            "--quiet", "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"sensitivity", "--case", FAILING_CASE, "--distributions", FAILING_DIST,
+                                       "--base-runs", "2048", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string text = read_text(dir.path() / "out" / "sobol.json");
   EXPECT_EQ(text.find("null"), std::string::npos) << "a NaN reached sobol.json";
@@ -647,8 +570,8 @@ TEST(SobolZeroVariance, ConstantOutputIsReportedAsZeroVarianceWithZeroIndices) {
     }
   }
   ScratchDir dir;
-  const CliRun cli = run_cli({"sensitivity", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--base-runs", "512",
-                              "--quiet", "--out", dir.sub("out")});
+  const CliRun cli = test::run_symbiomc({"sensitivity", "--case", FAILING_CASE, "--distributions", FAILING_DIST,
+                                         "--base-runs", "512", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(cli.code, 0) << cli.err;
   int constant_rows = 0;
   for (const auto& row : csv_rows(dir.path() / "out" / "sobol_outputs.csv"))

@@ -15,6 +15,7 @@
 
 #include <boost/random/mersenne_twister.hpp>
 
+#include "support/random.hpp"
 #include "symbiomc/base/byte_stream.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/stats/morris.hpp"
@@ -156,9 +157,7 @@ PairComparison filled_pair(std::size_t first, std::size_t n) {
   return p;
 }
 
-double open_uniform(boost::random::mt19937_64& engine) {
-  return (static_cast<double>(engine() >> 11) + 0.5) * 0x1p-53;
-}
+using test::open_uniform;
 
 constexpr std::size_t SOBOL_FACTORS = 3;
 constexpr std::size_t SOBOL_OUTPUTS = 2;
@@ -553,7 +552,8 @@ TEST(Serialization, InconsistentSobolAccumulatorIsRejected) {
   expect_corrupt(sobol_bytes(0, 2, true, {0.0, 1.0}, 10, 0, 0, 0), load_sobol, shape);
   expect_corrupt(sobol_bytes(3, 0, true, {}, 0, 0, 0, 0), load_sobol, shape);
   expect_corrupt(sobol_bytes(3, 2, true, {0.0}, 10, 54, 54, 54), load_sobol, shape);
-  expect_corrupt(sobol_bytes(3, 2, true, {0.0, std::numeric_limits<double>::infinity()}, 10, 54, 54, 54), load_sobol, shape);
+  expect_corrupt(sobol_bytes(3, 2, true, {0.0, std::numeric_limits<double>::infinity()}, 10, 54, 54, 54), load_sobol,
+                 shape);
   const std::string sums = "Sobol' sums sized";
   expect_corrupt(sobol_bytes(3, 2, true, {0.0, 1.0}, 9, 54, 54, 54), load_sobol, sums);
   expect_corrupt(sobol_bytes(3, 2, true, {0.0, 1.0}, 10, 45, 54, 54), load_sobol, sums);

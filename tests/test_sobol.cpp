@@ -19,14 +19,14 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/sobol.hpp>
 
+#include "support/random.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 namespace {
 
-// Uniform in the open interval (0, 1): 53 random bits plus half an ulp, never 0 or 1.
-double open_uniform(boost::random::mt19937_64& engine) { return (static_cast<double>(engine() >> 11) + 0.5) * 0x1p-53; }
+using test::open_uniform;
 
 // Everything one base sample produces, in the accumulator's layout.
 struct BaseSampleOutputs {

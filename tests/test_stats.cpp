@@ -7,11 +7,14 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <boost/math/distributions/normal.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include "support/random.hpp"
 
 #include "symbiomc/base/error.hpp"
 
@@ -34,16 +37,16 @@ void expect_model_error(const std::function<void()>& action, const std::vector<s
 std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 std::vector<double> normal_draws(std::size_t n, double mean, double sd, std::uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  std::normal_distribution<double> normal(mean, sd);
+  test::TestEngine engine(seed);
+  boost::random::normal_distribution<double> normal(mean, sd);
   std::vector<double> out(n);
   for (auto& x : out) x = normal(engine);
   return out;
 }
 
 std::vector<double> uniform_draws(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  test::TestEngine engine(seed);
+  boost::random::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<double> out(n);
   for (auto& x : out) x = uniform(engine);
   return out;

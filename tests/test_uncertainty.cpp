@@ -10,50 +10,43 @@
 
 #include <gtest/gtest.h>
 
-#include "loaded_case.hpp"
-#include "scratch_dir.hpp"
-#include <tbb/global_control.h>
-#include <tbb/task_arena.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/math/distributions/normal.hpp>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
 
-#include "cli.hpp"
-#include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
+#include "support/cli_run.hpp"
+#include "support/files.hpp"
+#include "support/loaded_case.hpp"
+#include "support/paths.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/base/error.hpp"
-#include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
-#include "symbiomc/case/network.hpp"
-#include "symbiomc/problem/problem.hpp"
 #include "symbiomc/stats/stats.hpp"
-
-#ifndef SYMBIOMC_SOURCE_DIR
-#define SYMBIOMC_SOURCE_DIR "."
-#endif
 
 namespace symbiomc {
 namespace {
 
 namespace fs = std::filesystem;
+using test::CliRun;
+using test::csv_rows;
+using test::lines_of;
+using test::LoadedCase;
+using test::read_text;
+using test::ScratchDir;
+using test::split_commas;
 
-const std::string DATA = std::string(SYMBIOMC_SOURCE_DIR) + "/tests/data/sampling";
+const std::string DATA = test::SAMPLING_DATA;
 const std::string LINEAR_CASE = DATA + "/linear";
 const std::string LINEAR_DIST = DATA + "/linear.csv";
 const std::string FAILING_CASE = DATA + "/failing";
@@ -65,83 +58,6 @@ const std::vector<std::string> RESULT_FILES = {"summary.csv",  "quantiles.csv", 
                                                "failures.csv", "thresholds.csv", "summary.json"};
 
 // ---- helpers
-
-// One scratch directory per test (tests/scratch_dir.hpp), under /tmp/symbiomc_test_uncertainty.
-class ScratchDir : public symbiomc::testing_support::ScratchDir {
- public:
-  ScratchDir() : symbiomc::testing_support::ScratchDir("symbiomc_test_uncertainty") {}
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::vector<std::string> split_commas(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, ',')) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
-
-// Data rows of a report CSV: '#' provenance lines and the header skipped.
-std::vector<std::vector<std::string>> csv_rows(const fs::path& path) {
-  std::vector<std::vector<std::string>> rows;
-  bool header_seen = false;
-  for (const auto& line : lines_of(read_text(path))) {
-    if (line.empty() || line[0] == '#') continue;
-    if (!header_seen) {
-      header_seen = true;
-      continue;
-    }
-    rows.push_back(split_commas(line));
-  }
-  return rows;
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-// `symbiomc <args> --threads <threads>` in-process, inside an arena of that many slots: on a
-// machine with fewer cores the default arena would cap the concurrency (and with it the wave
-// size the sampler derives from it), so the arena makes 8 threads really mean 8.
-CliRun run_cli_with_threads(std::vector<std::string> args, int threads) {
-  args.push_back("--threads");
-  args.push_back(std::to_string(threads));
-  std::ostringstream out, err;
-  CliRun result;
-  // The outer limit first: an arena created under the default limit (cores - 1 workers) would
-  // warn that its request for more workers is ignored.
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  tbb::task_arena arena(threads);
-  arena.execute([&] { result.code = cli::run_cli(args, out, err); });
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
-
-CliRun run_cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  CliRun result;
-  result.code = cli::run_cli(args, out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
-
-using testing_support::LoadedCase;
 
 std::size_t output_index(const UncertaintyResult& r, const std::string& mode, const std::string& output) {
   for (std::size_t o = 0; o < r.outputs.size(); ++o)
@@ -178,47 +94,20 @@ constexpr double K = 4.0;
 
 // ---- determinism: the result files do not depend on the thread count
 
-// Runs `args` at 1, 2 and 8 threads, each into its own directory, and compares every result
-// file (and the run dump) byte for byte with the 1-thread run.
-void expect_identical_across_threads(const ScratchDir& dir, const std::string& label, const std::vector<std::string>& args) {
-  std::map<int, std::string> out_dirs;
-  for (int threads : {1, 2, 8}) {
-    const std::string out = dir.sub(label + "_t" + std::to_string(threads));
-    std::vector<std::string> full = args;
-    full.insert(full.end(), {"--out", out, "--dump-runs", out + "_runs.csv", "--quiet"});
-    const CliRun r = run_cli_with_threads(full, threads);
-    ASSERT_EQ(r.code, 0) << label << " threads " << threads << ": " << r.err;
-    out_dirs[threads] = out;
-  }
-  std::vector<std::string> files = RESULT_FILES;
-  for (const auto& name : files) {
-    const std::string reference = read_text(fs::path(out_dirs[1]) / name);
-    EXPECT_FALSE(reference.empty()) << label << " " << name;
-    for (int threads : {2, 8})
-      EXPECT_TRUE(read_text(fs::path(out_dirs[threads]) / name) == reference)
-          << label << ": " << name << " differs between 1 and " << threads << " threads";
-  }
-  const std::string dump = read_text(out_dirs[1] + "_runs.csv");
-  EXPECT_FALSE(dump.empty()) << label;
-  for (int threads : {2, 8})
-    EXPECT_TRUE(read_text(out_dirs[threads] + "_runs.csv") == dump) << label << ": --dump-runs differs at " << threads << " threads";
-  // The thread count is recorded, but only in run.log.
-  EXPECT_NE(read_text(fs::path(out_dirs[8]) / "run.log").find("threads 8"), std::string::npos) << label;
-}
-
 TEST(UncertaintyDeterminism, ResultFilesAreByteIdenticalForOneTwoAndEightThreads) {
   ScratchDir dir;
   // 12000 runs in blocks of 128: 94 blocks, so two segments of 64 blocks and waves of 4, 8
   // and 32 blocks at 1, 2 and 8 threads; qmc splits them over 8 replicates.
   for (const std::string method : {"mc", "lhs", "qmc"}) {
-    const std::vector<std::string> common = {"--runs", "12000", "--seed", "7", "--method", method, "--block-size", "128"};
+    const std::vector<std::string> common = {"--runs", "12000", "--seed", "7",
+                                             "--method", method, "--block-size", "128"};
     std::vector<std::string> linear = {"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST,
                                        "--threshold", "lin_u_t_per_h=20", "--threshold", "lin_n_MW=20"};
     linear.insert(linear.end(), common.begin(), common.end());
-    expect_identical_across_threads(dir, "linear_" + method, linear);
+    test::expect_identical_across_threads(dir.path(), "linear_" + method, linear, RESULT_FILES, /*dump_runs=*/true);
     std::vector<std::string> failing = {"uncertainty", "--case", FAILING_CASE, "--distributions", FAILING_DIST};
     failing.insert(failing.end(), common.begin(), common.end());
-    expect_identical_across_threads(dir, "failing_" + method, failing);
+    test::expect_identical_across_threads(dir.path(), "failing_" + method, failing, RESULT_FILES, /*dump_runs=*/true);
   }
 }
 
@@ -312,8 +201,8 @@ void check_linear_outputs(SamplingMethod method) {
 
   // P(output > 20): 5/18 for lin_u, 1 - Phi(1) for lin_n. The truth must lie in the Wilson
   // interval at the 4-sigma level; the reported 95 % interval is that same Wilson interval.
-  const std::vector<std::pair<std::string, double>> exceed = {{"lin_u_t_per_h", 5.0 / 18.0},
-                                                              {"lin_n_MW", 1.0 - boost::math::cdf(boost::math::normal(), 1.0)}};
+  const std::vector<std::pair<std::string, double>> exceed = {
+      {"lin_u_t_per_h", 5.0 / 18.0}, {"lin_n_MW", 1.0 - boost::math::cdf(boost::math::normal(), 1.0)}};
   const double four_sigma_level = 1.0 - 2.0 * boost::math::cdf(boost::math::normal(), -K);
   for (const auto& [name, truth] : exceed) {
     SCOPED_TRACE(name);
@@ -332,9 +221,15 @@ void check_linear_outputs(SamplingMethod method) {
   EXPECT_TRUE(r.outputs[output_index(r, "base", "sum_MW")].stats.exceedance().thresholds().empty());
 }
 
-TEST(UncertaintyStatistics, AffineOutputsMatchExactMomentsQuantilesAndExceedancesMc) { check_linear_outputs(SamplingMethod::mc); }
-TEST(UncertaintyStatistics, AffineOutputsMatchExactMomentsQuantilesAndExceedancesLhs) { check_linear_outputs(SamplingMethod::lhs); }
-TEST(UncertaintyStatistics, AffineOutputsMatchExactMomentsQuantilesAndExceedancesQmc) { check_linear_outputs(SamplingMethod::qmc); }
+TEST(UncertaintyStatistics, AffineOutputsMatchExactMomentsQuantilesAndExceedancesMc) {
+  check_linear_outputs(SamplingMethod::mc);
+}
+TEST(UncertaintyStatistics, AffineOutputsMatchExactMomentsQuantilesAndExceedancesLhs) {
+  check_linear_outputs(SamplingMethod::lhs);
+}
+TEST(UncertaintyStatistics, AffineOutputsMatchExactMomentsQuantilesAndExceedancesQmc) {
+  check_linear_outputs(SamplingMethod::qmc);
+}
 
 TEST(UncertaintyStatistics, QmcIntervalOfTheMeanIsNarrowerThanMcAtTheSameRuns) {
   const LoadedCase c(LINEAR_CASE, LINEAR_DIST);
@@ -375,8 +270,8 @@ constexpr double FAIL_P = 0.3;
 TEST(UncertaintyFailures, NegativeFlowRunsAreCountedAndLeftOutOfTheFailedModesStatistics) {
   ScratchDir dir;
   constexpr std::uint64_t N = 20000;
-  const CliRun r = run_cli({"uncertainty", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--runs", std::to_string(N),
-                            "--seed", "2", "--quiet", "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--runs",
+                                       std::to_string(N), "--seed", "2", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(r.code, 0) << r.err;
 
   // failures.csv: mode,reason,count,rate for every mode and reason.
@@ -407,7 +302,8 @@ TEST(UncertaintyFailures, NegativeFlowRunsAreCountedAndLeftOutOfTheFailedModesSt
   const auto& risky = json_output(summary, "risky", "x_out_MJ_per_h");
   EXPECT_EQ(risky.at("runs_ok"), N - failed);
   EXPECT_GE(risky.at("min").get<double>(), 3.0);
-  EXPECT_NEAR(risky.at("mean").get<double>(), 6.5, K * (7.0 / std::sqrt(12.0)) / std::sqrt(static_cast<double>(N - failed)));
+  EXPECT_NEAR(risky.at("mean").get<double>(), 6.5,
+              K * (7.0 / std::sqrt(12.0)) / std::sqrt(static_cast<double>(N - failed)));
   const auto& base = json_output(summary, "base", "x_out_MJ_per_h");
   EXPECT_EQ(base.at("runs_ok"), N);
   EXPECT_LT(base.at("min").get<double>(), 3.0);
@@ -427,7 +323,8 @@ TEST(UncertaintyFailures, LatinHypercubeFailsForExactlyTheStratifiedShare) {
   config.method = SamplingMethod::lhs;
   const UncertaintyResult r = run_uncertainty(c.model, c.problem, config);
   const std::size_t risky = mode_index(r.modes, "risky");
-  EXPECT_NEAR(static_cast<double>(r.failures[risky][static_cast<std::size_t>(RunStatus::negative_flow)]), FAIL_P * config.runs, 1.0);
+  EXPECT_NEAR(static_cast<double>(r.failures[risky][static_cast<std::size_t>(RunStatus::negative_flow)]),
+              FAIL_P * config.runs, 1.0);
   EXPECT_EQ(r.failed_runs(mode_index(r.modes, "base")), 0u);
 }
 
@@ -438,11 +335,12 @@ TEST(UncertaintyFailures, AbortExitsThreeNamingRunModeAndReasonAndWritesNoFiles)
   // The first failing run, from a skipping run's dump with the same seed.
   std::vector<std::string> skip = common;
   skip.insert(skip.end(), {"--out", dir.sub("skip"), "--dump-runs", dir.sub("skip_runs.csv")});
-  const CliRun skipped = run_cli(skip);
+  const CliRun skipped = test::run_symbiomc(skip);
   ASSERT_EQ(skipped.code, 0) << skipped.err;
   const auto dump = lines_of(read_text(dir.sub("skip_runs.csv")));
   const auto header = split_commas(dump.at(0));
-  const std::size_t status_col = static_cast<std::size_t>(std::find(header.begin(), header.end(), "status_risky") - header.begin());
+  const std::size_t status_col =
+      static_cast<std::size_t>(std::find(header.begin(), header.end(), "status_risky") - header.begin());
   ASSERT_LT(status_col, header.size());
   std::string first_failed_run;
   for (std::size_t i = 1; i < dump.size() && first_failed_run.empty(); ++i) {
@@ -452,10 +350,12 @@ TEST(UncertaintyFailures, AbortExitsThreeNamingRunModeAndReasonAndWritesNoFiles)
   ASSERT_FALSE(first_failed_run.empty());
 
   std::vector<std::string> abort = common;
-  abort.insert(abort.end(), {"--on-failure", "abort", "--out", dir.sub("abort"), "--dump-runs", dir.sub("abort_runs.csv")});
-  const CliRun r = run_cli(abort);
+  abort.insert(abort.end(),
+               {"--on-failure", "abort", "--out", dir.sub("abort"), "--dump-runs", dir.sub("abort_runs.csv")});
+  const CliRun r = test::run_symbiomc(abort);
   EXPECT_EQ(r.code, cli::EXIT_MODEL_ERROR) << r.err;
-  EXPECT_NE(r.err.find("run " + first_failed_run + " failed in mode 'risky': negative_flow"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("run " + first_failed_run + " failed in mode 'risky': negative_flow"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("no result files were written"), std::string::npos) << r.err;
   for (const auto& name : RESULT_FILES) EXPECT_FALSE(fs::exists(dir.path() / "abort" / name)) << name;
   EXPECT_FALSE(fs::exists(dir.path() / "abort" / "run.log"));
@@ -509,8 +409,8 @@ TEST(UncertaintyComparisons, ModesDifferingByAConstantCompareWithProbabilityOne)
 
 TEST(UncertaintyComparisons, CliComparisonsCsvReportsProbabilityOne) {
   ScratchDir dir;
-  const CliRun r = run_cli({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs", "5000", "--quiet",
-                            "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs",
+                                       "5000", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(r.code, 0) << r.err;
   bool seen = false;
   for (const auto& row : csv_rows(dir.path() / "out" / "comparisons.csv")) {
@@ -531,8 +431,9 @@ TEST(UncertaintyComparisons, CliComparisonsCsvReportsProbabilityOne) {
 TEST(UncertaintyDumpRuns, WritesOneRowPerRunWhoseMeansAgreeWithTheSummary) {
   ScratchDir dir;
   constexpr std::size_t N = 3000;
-  const CliRun r = run_cli({"uncertainty", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--runs", std::to_string(N),
-                            "--block-size", "256", "--quiet", "--out", dir.sub("out"), "--dump-runs", dir.sub("runs.csv")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", FAILING_CASE, "--distributions", FAILING_DIST, "--runs",
+                                       std::to_string(N), "--block-size", "256", "--quiet", "--out", dir.sub("out"),
+                                       "--dump-runs", dir.sub("runs.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto lines = lines_of(read_text(dir.sub("runs.csv")));
   ASSERT_EQ(lines.size(), N + 1);
@@ -574,7 +475,8 @@ TEST(UncertaintyDumpRuns, WritesOneRowPerRunWhoseMeansAgreeWithTheSummary) {
     EXPECT_EQ(out.at("runs_ok"), ok[k]) << columns[k].second;
     const double mean = out.at("mean").get<double>();
     // Welford against a plain sum of the %.17g values: equal up to rounding.
-    EXPECT_NEAR(sum[k] / static_cast<double>(ok[k]), mean, 1e-12 * std::abs(mean)) << columns[k].first << "." << columns[k].second;
+    EXPECT_NEAR(sum[k] / static_cast<double>(ok[k]), mean, 1e-12 * std::abs(mean))
+        << columns[k].first << "." << columns[k].second;
   }
 }
 
@@ -623,8 +525,8 @@ TEST(UncertaintyMemory, ResultSizesDoNotDependOnTheNumberOfRuns) {
 
 TEST(UncertaintyMemory, HistogramsCsvHasAtMostBinsPlusTwoRowsPerOutput) {
   ScratchDir dir;
-  const CliRun r = run_cli({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs", "50000", "--bins",
-                            "64", "--quiet", "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs",
+                                       "50000", "--bins", "64", "--quiet", "--out", dir.sub("out")});
   ASSERT_EQ(r.code, 0) << r.err;
   std::map<std::string, std::size_t> rows_per_output;
   std::map<std::string, std::uint64_t> counted;
@@ -643,8 +545,8 @@ TEST(UncertaintyMemory, HistogramsCsvHasAtMostBinsPlusTwoRowsPerOutput) {
 
 TEST(UncertaintyCli, UnknownThresholdOutputExitsTwoAndSuggestsTheName) {
   ScratchDir dir;
-  const CliRun r = run_cli({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs", "100",
-                            "--threshold", "lin_u_t_per_hh=20", "--quiet", "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs",
+                                       "100", "--threshold", "lin_u_t_per_hh=20", "--quiet", "--out", dir.sub("out")});
   EXPECT_EQ(r.code, cli::EXIT_INPUT_ERROR);
   EXPECT_NE(r.err.find("unknown output 'lin_u_t_per_hh'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did you mean 'lin_u_t_per_h'"), std::string::npos) << r.err;
@@ -653,16 +555,16 @@ TEST(UncertaintyCli, UnknownThresholdOutputExitsTwoAndSuggestsTheName) {
 
 TEST(UncertaintyCli, ThresholdWithoutANumberExitsTwo) {
   ScratchDir dir;
-  const CliRun r = run_cli({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs", "100",
-                            "--threshold", "lin_u_t_per_h=lots", "--quiet", "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs",
+                                       "100", "--threshold", "lin_u_t_per_h=lots", "--quiet", "--out", dir.sub("out")});
   EXPECT_EQ(r.code, cli::EXIT_INPUT_ERROR);
   EXPECT_NE(r.err.find("lin_u_t_per_h=lots"), std::string::npos) << r.err;
 }
 
 TEST(UncertaintyCli, OneRunIsRefused) {
   ScratchDir dir;
-  const CliRun r = run_cli({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs", "1", "--quiet",
-                            "--out", dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST, "--runs",
+                                       "1", "--quiet", "--out", dir.sub("out")});
   // CLI11's range check catches it; a bad command line is bad input: exit 2.
   EXPECT_EQ(r.code, cli::EXIT_INPUT_ERROR) << r.err;
   EXPECT_NE(r.err.find("--runs"), std::string::npos) << r.err;
@@ -682,8 +584,8 @@ TEST(UncertaintyCli, OneRunIsRefused) {
 TEST(UncertaintyCli, UnknownParameterInDistributionsExitsTwoWithFileAndLine) {
   ScratchDir dir;
   const std::string path = DATA + "/unknown_parameter.csv";
-  const CliRun r = run_cli({"uncertainty", "--case", LINEAR_CASE, "--distributions", path, "--runs", "100", "--quiet", "--out",
-                            dir.sub("out")});
+  const CliRun r = test::run_symbiomc({"uncertainty", "--case", LINEAR_CASE, "--distributions", path, "--runs", "100",
+                                       "--quiet", "--out", dir.sub("out")});
   EXPECT_EQ(r.code, cli::EXIT_INPUT_ERROR);
   EXPECT_NE(r.err.find(path + ":3:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("z_MWW"), std::string::npos) << r.err;

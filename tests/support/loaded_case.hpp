@@ -12,7 +12,7 @@
 #include "symbiomc/case/network.hpp"
 #include "symbiomc/problem/problem.hpp"
 
-namespace symbiomc::testing_support {
+namespace symbiomc::test {
 
 struct LoadedCase {
   LoadedCase(const std::string& case_dir, const std::string& distributions)
@@ -29,4 +29,4 @@ struct LoadedCase {
   CaseModel model;
 };
 
-}  // namespace symbiomc::testing_support
+}  // namespace symbiomc::test
