@@ -13,15 +13,11 @@
 #include <string>
 #include <vector>
 
-<<<<<<< HEAD
-#include "symbiomc/problem/correlation_csv.hpp"
-=======
 #include "support/errors.hpp"
 #include "support/files.hpp"
 #include "support/paths.hpp"
 #include "support/random.hpp"
-#include "symbiomc/problem/correlation.hpp"
->>>>>>> tests
+#include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/problem/problem.hpp"
 

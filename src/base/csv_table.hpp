@@ -1,19 +1,18 @@
 #pragma once
 // Reads a CSV file with a header of named columns into rows of strings, on top of
 // fast-cpp-csv-parser (libfccp). Private to src/: the parser's header is heavy and its
-// exceptions are rewrapped here into InputError with "file:line:" so no caller sees them.
+// exceptions become InputErrors here, worded by the one translator of base/csv_reading.hpp.
 
 #include <libfccp/csv.h>
 
 #include <array>
 #include <fstream>
-#include <charconv>
-#include <cmath>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/csv_reading.hpp"
 #include "symbiomc/base/error.hpp"
 
 namespace symbiomc::detail {
@@ -39,14 +38,6 @@ struct CsvTable {
     return row.cells[column_index(name)];
   }
 };
-
-/// Parses a whole-cell decimal number (from_chars: locale-independent, rejects trailing text).
-[[nodiscard]] inline bool parse_number(std::string_view text, double& out) noexcept {
-  if (text.empty()) return false;
-  if (text.front() == '+') text.remove_prefix(1);
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
-  return result.ec == std::errc() && result.ptr == text.data() + text.size() && std::isfinite(out);
-}
 
 namespace csv_detail {
 /// 1-based line of the header: the first line that is neither empty nor a '#' comment (the
@@ -83,7 +74,7 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
         std::string list;
         for (auto r : required) list += (list.empty() ? "" : ", ") + std::string(r);
         throw InputError(SourceLocation{path, header, 0},
-                         message("missing header column '", name, "' (required columns: ", list, ")"));
+                         message("the header lacks the required column '", name, "' (required columns: ", list, ")"));
       }
     }
     std::array<char*, N> cells{};
@@ -102,22 +93,9 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
     std::string list;
     for (auto c : columns) list += (list.empty() ? "" : ",") + std::string(c);
     throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
-  } catch (const io::error::extra_column_in_header& e) {
-    std::vector<std::string> names(table.columns.begin(), table.columns.end());
-    throw InputError(SourceLocation{path, header, 0}, message("unknown header column '", e.column_name, "'",
-                                                         did_you_mean(e.column_name, names)));
-  } catch (const io::error::duplicated_column_in_header& e) {
-    throw InputError(SourceLocation{path, header, 0}, message("header column '", e.column_name, "' appears twice"));
-  } catch (const io::error::too_few_columns& e) {
-    throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0},
-                     "too few columns: expected as many cells as the header has columns");
-  } catch (const io::error::too_many_columns& e) {
-    throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0},
-                     "too many columns: expected as many cells as the header has columns");
-  } catch (const io::error::escaped_string_not_closed& e) {
-    throw InputError(SourceLocation{path, static_cast<std::size_t>(e.file_line), 0}, "a quoted cell is not closed");
   } catch (const io::error::base& e) {
-    throw InputError(SourceLocation{path, 0, 0}, e.what());
+    // Header errors carry no line of their own: the header's line is the reader's position.
+    throw InputError(csv_error_message(e, path, header, table.columns));
   }
   return table;
 }

@@ -13,6 +13,7 @@
 #include <libfccp/csv.h>
 
 #include "symbiomc/base/checksum.hpp"
+#include "base/csv_reading.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
 
