@@ -202,14 +202,14 @@ TEST(CaseCsv, TooFewCellsInARowNamesTheLine) {
   ScratchCase c;
   const auto line = c.append_row("processes.csv", "boiler,converter");
   EXPECT_EQ(read_error(c.dir()),
-            c.at("processes.csv", line) + "too few columns: expected as many cells as the header has columns");
+            c.at("processes.csv", line) + "fewer cells than the header has columns");
 }
 
 TEST(CaseCsv, TooManyCellsInARowNamesTheLine) {
   ScratchCase c;
   const auto line = c.append_row("processes.csv", "boiler,converter,Boiler,A boiler,surplus");
   EXPECT_EQ(read_error(c.dir()),
-            c.at("processes.csv", line) + "too many columns: expected as many cells as the header has columns");
+            c.at("processes.csv", line) + "more cells than the header has columns (a ',' inside a cell needs double quotes)");
 }
 
 TEST(CaseCsv, NonNumericValueNamesColumnAndText) {
@@ -228,19 +228,20 @@ TEST(CaseCsv, MissingRequiredHeaderColumnListsTheRequiredOnes) {
   ScratchCase c;
   c.replace_line("processes.csv", "id,kind,", "id,name,description");
   EXPECT_EQ(read_error(c.dir()),
-            c.at("processes.csv", 1) + "missing header column 'kind' (required columns: id, kind)");
+            c.at("processes.csv", 1) + "the header lacks the required column 'kind' (required columns: id, kind)");
 }
 
 TEST(CaseCsv, UnknownHeaderColumnSuggestsTheRightName) {
   ScratchCase c;
   c.replace_line("processes.csv", "id,kind,", "id,kind,nmae,description");
-  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 1) + "unknown header column 'nmae' (did you mean 'name'?)");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 1) + "column 'nmae' in the header is not a known column (did you mean 'name'?); "
+                                 "known columns: 'id', 'kind', 'name', 'description'");
 }
 
 TEST(CaseCsv, DuplicateHeaderColumnIsReported) {
   ScratchCase c;
   c.replace_line("processes.csv", "id,kind,", "id,kind,name,name");
-  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 1) + "header column 'name' appears twice");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 1) + "column 'name' appears twice in the header");
 }
 
 TEST(CaseCsv, HeaderErrorAfterACommentNamesTheHeaderLine) {
@@ -248,13 +249,14 @@ TEST(CaseCsv, HeaderErrorAfterACommentNamesTheHeaderLine) {
   c.insert_line("processes.csv", 1, "# processes of the park");
   c.replace_line("processes.csv", "id,kind,", "id,kind,nmae,description");
   // Line 2: the header's own line, not the first line of the file.
-  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 2) + "unknown header column 'nmae' (did you mean 'name'?)");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 2) + "column 'nmae' in the header is not a known column (did you mean 'name'?); "
+                                 "known columns: 'id', 'kind', 'name', 'description'");
 }
 
 TEST(CaseCsv, UnclosedQuoteNamesTheLine) {
   ScratchCase c;
   const auto line = c.append_row("processes.csv", "boiler,converter,\"Boiler,A boiler");
-  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", line) + "a quoted cell is not closed");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", line) + "a double-quoted cell is not closed");
 }
 
 TEST(CaseCsv, EmptyFileSaysAHeaderWasExpected) {
