@@ -14,11 +14,12 @@
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <utility>
 
+#include "report/input/text_file.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/report/result_csv.hpp"
 
 // The page template, the page script and the vendored libraries are compiled into the binary
 // by report/CMakeLists.txt (report/embed_assets.cmake writes the definition below), so a
@@ -88,21 +89,13 @@ std::string banner_version(std::string_view script) {
 // ---------------------------------------------------------------------------------------
 // Reading the result files
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open for reading");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw InputError(SourceLocation{path, 0, 0}, "read failed");
-  return text;
-}
-
 /// A parsed JSON result file and the accessors that name the file, the JSON path and what was
 /// expected when something is missing or of the wrong type (the file may be hand-edited or
 /// come from another version).
 class JsonFile {
  public:
   JsonFile(std::string path, std::string producer) : path_(std::move(path)), producer_(std::move(producer)) {
-    const std::string text = read_text(path_);
+    const std::string text = detail::read_text_file(path_);
     try {
       root_ = json::parse(text);
     } catch (const json::parse_error& e) {
@@ -305,73 +298,6 @@ struct ChartTable {
   }
 };
 
-/// A minimal reader for the project's own CSV files: '#' comment lines, then a header row,
-/// then rows without quoted commas (the writers never quote).
-class CsvFile {
- public:
-  explicit CsvFile(std::string path) : path_(std::move(path)) {
-    std::istringstream in(read_text(path_));
-    std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
-      ++number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty() || line[0] == '#') continue;
-      if (header_.empty()) {
-        header_ = split(line);
-        continue;
-      }
-      rows_.push_back({number, split(line)});
-    }
-    if (header_.empty()) throw InputError(SourceLocation{path_, 0, 0}, "no header row (the file is empty)");
-  }
-
-  [[nodiscard]] std::size_t column(std::string_view name) const {
-    const auto it = std::find(header_.begin(), header_.end(), name);
-    if (it == header_.end()) throw InputError(SourceLocation{path_, 0, 0}, message("expected a column '", name, "' in the header"));
-    return static_cast<std::size_t>(it - header_.begin());
-  }
-
-  struct Line {
-    std::size_t number;
-    Row cells;
-  };
-  [[nodiscard]] const std::vector<Line>& rows() const noexcept { return rows_; }
-
-  [[nodiscard]] const std::string& text(const Line& line, std::size_t column) const {
-    if (column >= line.cells.size())
-      throw InputError(SourceLocation{path_, line.number, 0},
-                       message("expected ", header_.size(), " columns, found ", line.cells.size()));
-    return line.cells[column];
-  }
-  [[nodiscard]] double number(const Line& line, std::size_t column) const {
-    const std::string& t = text(line, column);
-    double value = 0;
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), value);
-    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
-      throw InputError(SourceLocation{path_, line.number, column + 1},
-                       message("column '", header_[column], "': expected a number, got '", t, "'"));
-    return value;
-  }
-
- private:
-  static Row split(const std::string& line) {
-    Row cells;
-    std::size_t start = 0;
-    while (true) {
-      const auto comma = line.find(',', start);
-      cells.push_back(line.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    return cells;
-  }
-
-  std::string path_;
-  Row header_;
-  std::vector<Line> rows_;
-};
-
 // ---------------------------------------------------------------------------------------
 // Building the page data
 
@@ -529,7 +455,7 @@ void add_histograms(Build& b, const fs::path& dir, const json& stats, std::size_
       h.high += half;
     }
   }
-  const CsvFile csv(path.string());
+  const ResultCsv csv(path.string());
   const std::size_t c_mode = csv.column("mode"), c_output = csv.column("output"), c_low = csv.column("bin_low"),
                     c_high = csv.column("bin_high"), c_count = csv.column("count");
   for (const auto& line : csv.rows()) {
@@ -927,7 +853,7 @@ void add_morris(Build& b, const fs::path& dir) {
   // morris.json carries no units; morris.csv beside it does (used when no other input
   // named the outputs).
   if (const fs::path csv_path = dir / "morris.csv"; fs::exists(csv_path)) {
-    const CsvFile csv(csv_path.string());
+    const ResultCsv csv(csv_path.string());
     const std::size_t c_output = csv.column("output"), c_unit = csv.column("unit");
     for (const auto& line : csv.rows()) b.add_output(csv.text(line, c_output), csv.text(line, c_unit));
   }
