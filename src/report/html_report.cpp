@@ -17,8 +17,10 @@
 #include <utility>
 
 #include "report/input/text_file.hpp"
-#include "symbiomc/base/error.hpp"
 #include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/base/csv_format.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/base/number_format.hpp"
 #include "symbiomc/report/result_csv.hpp"
 
 // The page template, the page script and the vendored libraries are compiled into the binary
@@ -242,39 +244,15 @@ std::string written_at(const fs::path& file) {
 /// A number for the page, rounded to `digits` significant digits: six for values a reader
 /// sees printed (flows, means, quantiles), four for sensitivity indices and effects, which
 /// are drawn and printed with two or three; the blob stays small. NaN and infinities become
-/// null, which the page shows as a dash. The CSV files keep every digit.
+/// null, which the page shows as a dash. The CSV files keep every digit (csv_number).
 json page_number(double x, int digits = 6) {
   if (!std::isfinite(x)) return nullptr;
-  char buffer[32];
-  const auto r = std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::general, digits);
-  double rounded = x;
-  std::from_chars(buffer, r.ptr, rounded);
-  return rounded;
+  return round_to_significant(x, digits);
 }
 
 json page_index(double x) { return page_number(x, 4); }
 
 json page_interval(std::pair<double, double> ci) { return json::array({page_number(ci.first), page_number(ci.second)}); }
-
-/// A CSV cell: shortest round-trip text of a double (the CSVs keep full precision), "" for NaN.
-std::string cell(double x) {
-  if (std::isnan(x)) return "";
-  if (!std::isfinite(x)) return x > 0 ? "inf" : "-inf";
-  char buffer[32];
-  const auto r = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, r.ptr);
-}
-std::string cell(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-std::string cell(const char* text) { return cell(std::string_view(text)); }
-std::string cell(const std::string& text) { return cell(std::string_view(text)); }
 
 using Row = std::vector<std::string>;
 
@@ -402,9 +380,9 @@ void add_balance(Build& b, const fs::path& dir) {
                 {"energy", page_number(energy)},
                 {"quantity", page_number(quantity)},
                 {"unit", f.text_or(flow, "unit", fw, "")}};
-      table.rows.push_back({cell(id), cell(link["id"].get<std::string>()), cell(link["from"].get<std::string>()),
-                            cell(link["to"].get<std::string>()), cell(link["commodity"].get<std::string>()), cell(mass),
-                            cell(energy), cell(quantity), cell(link["unit"].get<std::string>())});
+      table.rows.push_back({csv_text(id), csv_text(link["id"].get<std::string>()), csv_text(link["from"].get<std::string>()),
+                            csv_text(link["to"].get<std::string>()), csv_text(link["commodity"].get<std::string>()), csv_number(mass),
+                            csv_number(energy), csv_number(quantity), csv_text(link["unit"].get<std::string>())});
       links.push_back(std::move(link));
     }
     for (const auto& name : b.output_order)
@@ -487,9 +465,9 @@ void add_histograms(Build& b, const fs::path& dir, const json& stats, std::size_
       json counts = json::array();
       for (std::size_t i = 0; i < bins; ++i) {
         counts.push_back(c->second[i]);
-        table.rows.push_back({cell(output), cell(output_unit(b, output)), cell(mode), cell(h.low + width * static_cast<double>(i)),
-                              cell(h.low + width * static_cast<double>(i + 1)), cell(c->second[i]),
-                              cell(total > 0 ? c->second[i] / (total * width) : NAN)});
+        table.rows.push_back({csv_text(output), csv_text(output_unit(b, output)), csv_text(mode), csv_number(h.low + width * static_cast<double>(i)),
+                              csv_number(h.low + width * static_cast<double>(i + 1)), csv_number(c->second[i]),
+                              csv_number(total > 0 ? c->second[i] / (total * width) : NAN)});
       }
       modes.push_back(json{{"mode", mode}, {"total", total}, {"counts", std::move(counts)}});
     }
@@ -553,13 +531,13 @@ void add_uncertainty(Build& b, const fs::path& dir, const HtmlReportOptions& opt
                  {"p_pos_ci", page_interval(f.interval(r, "prob_positive_ci", ow))},
                  {"thresholds", json::array()}};
       for (const char* key : {"p1", "p5", "p25", "p50", "p75", "p95", "p99"}) entry["q"][key] = page_number(quantile(key));
-      summary.rows.push_back({cell(mode), cell(name), cell(unit), cell(runs_ok), cell(f.number(r, "mean", ow)), cell(ci.first),
-                              cell(ci.second), cell(f.number(r, "sd", ow)), cell(f.number(r, "min", ow)), cell(quantile("p5")),
-                              cell(quantile("p25")), cell(quantile("p50")), cell(quantile("p75")), cell(quantile("p95")),
-                              cell(f.number(r, "max", ow))});
+      summary.rows.push_back({csv_text(mode), csv_text(name), csv_text(unit), csv_number(runs_ok), csv_number(f.number(r, "mean", ow)), csv_number(ci.first),
+                              csv_number(ci.second), csv_number(f.number(r, "sd", ow)), csv_number(f.number(r, "min", ow)), csv_number(quantile("p5")),
+                              csv_number(quantile("p25")), csv_number(quantile("p50")), csv_number(quantile("p75")), csv_number(quantile("p95")),
+                              csv_number(f.number(r, "max", ow))});
       const auto pci = f.interval(r, "prob_positive_ci", ow);
-      probabilities.rows.push_back({cell(mode), cell(name), cell(unit), cell("> 0"), cell(0.0), cell(f.number(r, "prob_positive", ow)),
-                                    cell(pci.first), cell(pci.second)});
+      probabilities.rows.push_back({csv_text(mode), csv_text(name), csv_text(unit), csv_text("> 0"), csv_number(0.0), csv_number(f.number(r, "prob_positive", ow)),
+                                    csv_number(pci.first), csv_number(pci.second)});
       if (r.contains("thresholds")) {
         const json& thresholds = f.array(r, "thresholds", ow);
         for (std::size_t t = 0; t < thresholds.size(); ++t) {
@@ -568,8 +546,8 @@ void add_uncertainty(Build& b, const fs::path& dir, const HtmlReportOptions& opt
           const double p = f.number(thresholds[t], "prob_above", tw);
           const auto tci = f.interval(thresholds[t], "ci", tw);
           entry["thresholds"].push_back(json{{"value", page_number(value)}, {"p", page_number(p)}, {"ci", page_interval(tci)}});
-          probabilities.rows.push_back({cell(mode), cell(name), cell(unit), cell("> " + cell(value)), cell(value), cell(p),
-                                        cell(tci.first), cell(tci.second)});
+          probabilities.rows.push_back({csv_text(mode), csv_text(name), csv_text(unit), csv_text("> " + csv_number(value)), csv_number(value), csv_number(p),
+                                        csv_number(tci.first), csv_number(tci.second)});
         }
       }
       stats.push_back(std::move(entry));
@@ -604,11 +582,11 @@ void add_uncertainty(Build& b, const fs::path& dir, const HtmlReportOptions& opt
                  {"q5", page_number(q5)},
                  {"q50", page_number(q50)},
                  {"q95", page_number(q95)}};
-      comparisons.rows.push_back({cell(entry["output"].get<std::string>()), cell(entry["unit"].get<std::string>()),
-                                  cell(entry["a"].get<std::string>()), cell(entry["b"].get<std::string>()),
-                                  cell(f.number_or(c, "runs", cw, NAN)), cell(f.number(c, "prob_a_greater", cw)), cell(ci.first),
-                                  cell(ci.second), cell(f.number_or(c, "mean_difference", cw, NAN)),
-                                  cell(f.number_or(c, "sd_difference", cw, NAN)), cell(q5), cell(q50), cell(q95)});
+      comparisons.rows.push_back({csv_text(entry["output"].get<std::string>()), csv_text(entry["unit"].get<std::string>()),
+                                  csv_text(entry["a"].get<std::string>()), csv_text(entry["b"].get<std::string>()),
+                                  csv_number(f.number_or(c, "runs", cw, NAN)), csv_number(f.number(c, "prob_a_greater", cw)), csv_number(ci.first),
+                                  csv_number(ci.second), csv_number(f.number_or(c, "mean_difference", cw, NAN)),
+                                  csv_number(f.number_or(c, "sd_difference", cw, NAN)), csv_number(q5), csv_number(q50), csv_number(q95)});
       page_comparisons.push_back(std::move(entry));
     }
   }
@@ -626,7 +604,7 @@ void add_uncertainty(Build& b, const fs::path& dir, const HtmlReportOptions& opt
       for (const auto& [reason, count] : reasons.items()) {
         const double n = f.number(reasons, reason, mw);
         page_failures.push_back(json{{"run", "uncertainty"}, {"mode", mode}, {"reason", reason}, {"count", n}, {"rate", page_number(n / runs)}});
-        failures.rows.push_back({cell("uncertainty"), cell(mode), cell(reason), cell(n), cell(n / runs)});
+        failures.rows.push_back({csv_text("uncertainty"), csv_text(mode), csv_text(reason), csv_number(n), csv_number(n / runs)});
       }
     }
   }
@@ -733,8 +711,8 @@ void add_sobol(Build& b, const fs::path& dir, const HtmlReportOptions& options) 
                                {"mode", "output", "parameter", "base_runs", "S1", "ST", "ST_low", "ST_high"},
                                {}};
   auto table_row = [&b](const Key& key, const SobolRow& r) {
-    return Row{cell(key.first), cell(key.second), cell(output_unit(b, key.second)), cell(r.name), cell(r.rank), cell(r.s1),
-               cell(r.s1_low), cell(r.s1_high), cell(r.st), cell(r.st_low), cell(r.st_high)};
+    return Row{csv_text(key.first), csv_text(key.second), csv_text(output_unit(b, key.second)), csv_text(r.name), csv_number(r.rank), csv_number(r.s1),
+               csv_number(r.s1_low), csv_number(r.s1_high), csv_number(r.st), csv_number(r.st_low), csv_number(r.st_high)};
   };
 
   json results = json::array();
@@ -799,8 +777,8 @@ void add_sobol(Build& b, const fs::path& dir, const HtmlReportOptions& options) 
           line["ST"].push_back(page_index(pt.st));
           line["ST_low"].push_back(page_index(pt.st_low));
           line["ST_high"].push_back(page_index(pt.st_high));
-          convergence_table.rows.push_back({cell(key.first), cell(key.second), cell(params[p].name), cell(pt.n), cell(pt.s1),
-                                            cell(pt.st), cell(pt.st_low), cell(pt.st_high)});
+          convergence_table.rows.push_back({csv_text(key.first), csv_text(key.second), csv_text(params[p].name), csv_number(pt.n), csv_number(pt.s1),
+                                            csv_number(pt.st), csv_number(pt.st_low), csv_number(pt.st_high)});
         }
         entry["convergence"].push_back(std::move(line));
       }
@@ -889,8 +867,8 @@ void add_morris(Build& b, const fs::path& dir) {
     e.sigma[p] = f.number(x, "sigma", w);
     e.se[p] = f.number_or(x, "mu_star_standard_error", w, NAN);
     e.rank[p] = f.number_or(x, "rank", w, NAN);
-    table.rows.push_back({cell(key.first), cell(key.second), cell(output_unit(b, key.second)), cell(name), cell(e.mu_star[p]),
-                          cell(e.sigma[p]), cell(e.mu[p]), cell(e.se[p]), cell(e.rank[p])});
+    table.rows.push_back({csv_text(key.first), csv_text(key.second), csv_text(output_unit(b, key.second)), csv_text(name), csv_number(e.mu_star[p]),
+                          csv_number(e.sigma[p]), csv_number(e.mu[p]), csv_number(e.se[p]), csv_number(e.rank[p])});
   }
   json results = json::array();
   for (const auto& key : order) {
