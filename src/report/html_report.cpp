@@ -25,14 +25,11 @@
 
 // The page template, the page script and the vendored libraries are compiled into the binary
 // by report/CMakeLists.txt (report/embed_assets.cmake writes the definition below), so a
-// report can be written anywhere without the repository. A build without that directory
-// still compiles and links; it then says how to get the page instead of writing one.
-#ifdef SYMBIOMC_HAVE_REPORT_ASSETS
+// report can be written anywhere without the repository.
 namespace symbiomc::detail {
 /// Text of report/<name> as it was at build time; "" when there is no such asset.
 [[nodiscard]] std::string_view embedded_report_asset(std::string_view name) noexcept;
 }  // namespace symbiomc::detail
-#endif
 
 namespace symbiomc {
 
@@ -66,14 +63,9 @@ constexpr VendoredLibrary LIBRARIES[] = {
 };
 
 std::string_view asset(std::string_view name) {
-#ifdef SYMBIOMC_HAVE_REPORT_ASSETS
   const std::string_view text = detail::embedded_report_asset(name);
   if (text.empty()) throw ModelError(message("the report asset '", name, "' is missing from this build of symbiomc"));
   return text;
-#else
-  throw ModelError(message("this symbiomc was built without the HTML report page (asset '", name,
-                           "'): add `add_subdirectory(report)` to the top-level CMakeLists.txt (see report/INTEGRATION.patch)"));
-#endif
 }
 
 /// "7.9.0" from the banner the d3 builds start with ("// https://d3js.org v7.9.0 Copyright ...").
@@ -1004,7 +996,7 @@ Build build_report(const ReportSources& sources, const HtmlReportOptions& option
   json libraries = json::array();
   for (const auto& lib : LIBRARIES)
     libraries.push_back(json{{"name", lib.name},
-                             {"version", html_report_available() ? banner_version(asset(lib.script_asset)) : ""},
+                             {"version", banner_version(asset(lib.script_asset))},
                              {"licence", lib.licence},
                              {"homepage", lib.homepage}});
   b.data["provenance"] = json{{"runs", b.runs}, {"files", std::move(files)}, {"options", b.options}, {"libraries", std::move(libraries)}};
@@ -1058,14 +1050,6 @@ std::string fill_template(std::string_view page, const std::map<std::string, std
 }
 
 }  // namespace
-
-bool html_report_available() noexcept {
-#ifdef SYMBIOMC_HAVE_REPORT_ASSETS
-  return !detail::embedded_report_asset("template.html").empty();
-#else
-  return false;
-#endif
-}
 
 ReportSources find_report_sources(const std::vector<std::string>& dirs) {
   if (dirs.empty()) throw InputError("give at least one --in DIR (the --out directory of a balance, uncertainty or sensitivity run)");
@@ -1149,7 +1133,6 @@ std::string render_html_report(std::string_view data_json, std::string_view titl
 }
 
 HtmlReportResult write_html_report(const ReportSources& sources, const std::string& html_path, const HtmlReportOptions& options) {
-  if (!html_report_available()) (void)asset("template.html");  // throws ModelError with the fix
   Build b = build_report(sources, options);
   const fs::path html(html_path);
   const std::string stem = html.stem().string();
@@ -1163,7 +1146,7 @@ HtmlReportResult write_html_report(const ReportSources& sources, const std::stri
   for (const char* section : {"flows", "uncertainty", "sobol", "morris"})
     if (b.data.contains(section)) result.sections.emplace_back(section);
   result.notes = b.notes;
-  // Render before writing anything, so a missing asset leaves no files behind.
+  // Render before writing anything, so a missing asset or a template defect leaves no files behind.
   const std::string page =
       render_html_report(b.data.dump(-1, ' ', false, json::error_handler_t::replace), b.data["title"].get<std::string>());
   if (options.write_chart_data) {
