@@ -3,7 +3,8 @@
 // `sensitivity`, for a planner who will not open a CSV: the numbers go into the page as one
 // JSON blob, the charts are drawn in the browser by d3 (always compiled into the binary with
 // the page template and script, see report/CMakeLists.txt), and the data of every chart is
-// also written as CSV.
+// also written as CSV. The sections the page can have are listed in one place,
+// src/report/sections/registry.hpp.
 
 #include <cstddef>
 #include <string>
@@ -13,7 +14,8 @@
 namespace symbiomc {
 
 /// Result files found in the --in directories; an empty string = that kind was not given
-/// and its sections are left out of the page.
+/// and its sections are left out of the page. One member per row of the section table
+/// (src/report/sections/registry.hpp), which names the file that marks each kind.
 struct ReportSources {
   std::string balance_dir;      ///< holds balance.json (`symbiomc balance --out`)
   std::string uncertainty_dir;  ///< holds summary.json, histograms.csv, run.log (`symbiomc uncertainty`)
