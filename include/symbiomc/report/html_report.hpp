@@ -1,8 +1,10 @@
 #pragma once
 // One self-contained HTML page from the result directories of `balance`, `uncertainty` and
 // `sensitivity`, for a planner who will not open a CSV: the numbers go into the page as one
-// JSON blob, the charts are drawn in the browser by d3 (inlined into the binary at build
-// time, see report/CMakeLists.txt), and the data of every chart is also written as CSV.
+// JSON blob, the charts are drawn in the browser by d3 (always compiled into the binary with
+// the page template and script, see report/CMakeLists.txt), and the data of every chart is
+// also written as CSV. The sections the page can have are listed in one place,
+// src/report/sections/registry.hpp.
 
 #include <cstddef>
 #include <string>
@@ -12,7 +14,8 @@
 namespace symbiomc {
 
 /// Result files found in the --in directories; an empty string = that kind was not given
-/// and its sections are left out of the page.
+/// and its sections are left out of the page. One member per row of the section table
+/// (src/report/sections/registry.hpp), which names the file that marks each kind.
 struct ReportSources {
   std::string balance_dir;      ///< holds balance.json (`symbiomc balance --out`)
   std::string uncertainty_dir;  ///< holds summary.json, histograms.csv, run.log (`symbiomc uncertainty`)
@@ -49,21 +52,20 @@ struct HtmlReportResult {
 
 /// Writes the page to `html_path` (and the chart CSVs beside it); files are written to a
 /// temporary name and renamed. Throws InputError for unreadable or malformed inputs and for
-/// an unwritable destination, ModelError when this build has no page template.
+/// an unwritable destination, ModelError when the page assets compiled into the binary are
+/// inconsistent (an asset missing from report/CMakeLists.txt, a placeholder of the template
+/// unknown or left unused).
 HtmlReportResult write_html_report(const ReportSources& sources, const std::string& html_path,
                                    const HtmlReportOptions& options);
 
 /// The page for a data blob made by report_data_json(): template + inlined libraries (with
-/// their licences) + the escaped blob + the page script. `title` is HTML-escaped.
+/// their licences) + the escaped blob + the page script. `title` is HTML-escaped. Throws
+/// ModelError as write_html_report() does.
 [[nodiscard]] std::string render_html_report(std::string_view data_json, std::string_view title);
 
 /// JSON text made safe inside <script type="application/json">: '<', '>', '&' and the line
 /// separators U+2028/U+2029 become \uXXXX escapes, so "</script>" in a case title cannot end
 /// the script element. The result parses to the same value.
 [[nodiscard]] std::string escape_json_for_html_script(std::string_view json);
-
-/// False when the binary was built without report/CMakeLists.txt, i.e. without the page
-/// template and d3; write_html_report() then throws ModelError saying so.
-[[nodiscard]] bool html_report_available() noexcept;
 
 }  // namespace symbiomc
