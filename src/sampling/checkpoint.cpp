@@ -2,13 +2,13 @@
 
 #include <boost/crc.hpp>
 
-#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
 
-#include "symbiomc/base/error.hpp"
 #include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/base/byte_stream.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 
@@ -56,7 +56,8 @@ std::string encode_checkpoint(const Checkpoint& checkpoint) {
 Checkpoint decode_checkpoint(std::string_view bytes, const std::string& path) {
   const std::string context = "checkpoint " + path;
   if (bytes.substr(0, MAGIC.size()) != MAGIC)
-    throw InputError(SourceLocation{path, 0, 0}, "not a symbiomc checkpoint (it does not start with SYMBIOMC-CHECKPOINT)");
+    throw InputError(SourceLocation{path, 0, 0},
+                     "not a symbiomc checkpoint (it does not start with SYMBIOMC-CHECKPOINT)");
   if (bytes.size() < MAGIC.size() + 8) throw InputError(SourceLocation{path, 0, 0}, "checkpoint is truncated");
   ByteReader header(bytes.substr(MAGIC.size()), context);
   const std::uint64_t version = header.u64();
@@ -102,15 +103,17 @@ Checkpoint read_checkpoint(const std::string& path) {
 void require_same_study(const Checkpoint& saved, std::string_view study, const std::vector<IdentityEntry>& identity,
                         const std::string& path) {
   if (saved.study != study)
-    throw InputError(SourceLocation{path, 0, 0},
-                     message("cannot resume: the checkpoint was written by a ", saved.study, " run, this is a ", study, " run"));
+    throw InputError(SourceLocation{path, 0, 0}, message("cannot resume: the checkpoint was written by a ", saved.study,
+                                                         " run, this is a ", study, " run"));
   const std::map<std::string, std::string> before(saved.identity.begin(), saved.identity.end());
   const std::map<std::string, std::string> now(identity.begin(), identity.end());
   std::vector<std::string> differences;
   for (const auto& [key, value] : before) {
     const auto it = now.find(key);
-    if (it == now.end()) differences.push_back(message(key, " was ", value, ", now not given"));
-    else if (it->second != value) differences.push_back(message(key, " was ", value, ", now ", it->second));
+    if (it == now.end())
+      differences.push_back(message(key, " was ", value, ", now not given"));
+    else if (it->second != value)
+      differences.push_back(message(key, " was ", value, ", now ", it->second));
   }
   for (const auto& [key, value] : now)
     if (!before.count(key)) differences.push_back(message(key, " was not given, now ", value));
@@ -120,53 +123,6 @@ void require_same_study(const Checkpoint& saved, std::string_view study, const s
   throw InputError(SourceLocation{path, 0, 0},
                    message("cannot resume: this run differs from the one that wrote the checkpoint (", text,
                            "); rerun with the same inputs and options, or start afresh without --resume"));
-}
-
-std::uint64_t run_segments(SegmentScheduler& scheduler, ResumableStudy& study, std::uint64_t end,
-                           const CheckpointOptions& options, const std::atomic<bool>* cancel) {
-  study.segments.identity = identity_text(study.identity);
-  study.segments.cancel = cancel;
-  const bool root = scheduler.is_root();
-  std::uint64_t first = 0;
-  if (root && !options.resume_path.empty()) {
-    const Checkpoint saved = read_checkpoint(options.resume_path);
-    require_same_study(saved, study.kind, study.identity, options.resume_path);
-    ByteReader state(saved.state, "checkpoint " + options.resume_path);
-    study.load_state(state);
-    state.expect_end();
-    first = saved.finished ? end : saved.next_segment;
-  }
-  std::uint64_t folded = first;  // segments [0, folded) are in the study's state
-  using Clock = std::chrono::steady_clock;
-  auto last_write = Clock::now();
-  auto save = [&](bool finished) {
-    if (!root || options.path.empty()) return;
-    ByteWriter state;
-    study.save_state(state);
-    write_checkpoint(options.path, Checkpoint{study.kind, study.identity, folded, finished, state.take()});
-    last_write = Clock::now();
-  };
-  SegmentStudy wrapped = study.segments;
-  wrapped.fold = [&](std::uint64_t index, std::string_view contribution) {
-    const bool more = study.segments.fold(index, contribution);
-    folded = index + 1;
-    if (more && !options.path.empty() &&
-        std::chrono::duration<double>(Clock::now() - last_write).count() >= options.every_seconds)
-      save(false);
-    return more;
-  };
-  try {
-    // Called even when nothing is left (a finished checkpoint): the other MPI ranks are waiting
-    // in the scheduler for rank 0 to tell them the study is over.
-    scheduler.run(wrapped, first, end);
-  } catch (const RunInterrupted& e) {
-    if (!(cancel && cancel->load()) || !root || options.path.empty()) throw;
-    save(false);
-    throw RunInterrupted(message(e.what(), "; checkpoint of ", folded, " completed segments written to ", options.path,
-                                 ": continue with --resume ", options.path));
-  }
-  save(true);
-  return folded;
 }
 
 }  // namespace symbiomc

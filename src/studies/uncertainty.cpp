@@ -6,15 +6,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <optional>
+#include <span>
 
 #include <boost/math/distributions/students_t.hpp>
 
+#include "run_dump.hpp"
 #include "symbiomc/base/byte_stream.hpp"
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/sampling/segment_runner.hpp"
 
 namespace symbiomc {
 
@@ -27,7 +28,7 @@ struct BlockAccumulator {
   std::uint64_t runs_with_failure = 0;  ///< runs in which at least one mode failed
   std::vector<OutputStats> outputs;
   std::vector<PairComparison> pairs;
-  std::vector<std::uint64_t> failures;  ///< [mode * RUN_STATUS_COUNT + status]
+  std::vector<std::uint64_t> failures;                                 ///< [mode * RUN_STATUS_COUNT + status]
   std::optional<std::pair<std::uint64_t, std::size_t>> first_failure;  ///< (run index, mode)
   RunStatus first_failure_status = RunStatus::ok;
   std::string dump;
@@ -43,7 +44,7 @@ struct SegmentTotals {
   /// Folds a wave of consecutive blocks in, the ~100 statistics merged in parallel: each
   /// statistic still receives the blocks in block order, so the bits are those of a serial
   /// merge, but the merge no longer holds the other threads idle.
-  void absorb_wave(const std::vector<BlockAccumulator>& blocks, std::size_t replicates) {
+  void absorb_wave(std::span<const BlockAccumulator> blocks, std::size_t replicates) {
     const std::size_t outputs = acc.outputs.size();
     tbb::parallel_for(std::size_t{0}, outputs + acc.pairs.size(), [&](std::size_t j) {
       for (const auto& block : blocks) {
@@ -95,7 +96,8 @@ struct SegmentTotals {
   }
 
   /// Reads what save() wrote, checking it has this study's shape.
-  static SegmentTotals load(ByteReader& in, std::size_t outputs, std::size_t pairs, std::size_t modes, std::size_t replicates) {
+  static SegmentTotals load(ByteReader& in, std::size_t outputs, std::size_t pairs, std::size_t modes,
+                            std::size_t replicates) {
     SegmentTotals t;
     t.acc.runs = in.u64();
     t.acc.runs_with_failure = in.u64();
@@ -132,10 +134,299 @@ struct ReplicatePlan {
   std::uint64_t blocks = 0;
 };
 
-std::string format_cell(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+/// Two modes compared run by run on one output.
+struct PairSpec {
+  std::size_t output_a, output_b, mode_a, mode_b;
+};
+
+void check_config(const Model& model, const Problem& problem, const UncertaintyConfig& config, std::size_t replicates) {
+  if (problem.dimension() == 0)
+    throw ModelError("the distributions file makes no parameter uncertain: nothing to sample");
+  if (model.inputs().size() != problem.dimension()) throw ModelError("model inputs and distributions differ in number");
+  if (config.runs < 2) throw ModelError(message("--runs must be at least 2, got ", config.runs));
+  if (config.block_size == 0 || config.segment_blocks == 0)
+    throw ModelError("block size and segment size must be positive");
+  if (!(config.conf_level > 0 && config.conf_level < 1))
+    throw ModelError(message("--conf-level must be in (0, 1), got ", config.conf_level));
+  if (config.runs < replicates * 2)
+    throw ModelError(message("--runs ", config.runs, " is too small for ", replicates, " QMC replicates"));
+  // Thresholds refer to output names (any mode).
+  for (const auto& t : config.thresholds) {
+    const bool known = std::any_of(model.outputs().begin(), model.outputs().end(),
+                                   [&](const ModelOutput& o) { return o.output == t.output; });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& o : model.outputs())
+        if (std::find(names.begin(), names.end(), o.output) == names.end()) names.push_back(o.output);
+      throw InputError(message("--threshold ", t.output, "=", t.value, ": unknown output '", t.output, "'",
+                               did_you_mean(t.output, names)));
+    }
+  }
+}
+
+/// Replicates split the runs as evenly as possible; blocks are numbered across replicates.
+std::vector<ReplicatePlan> plan_replicates(const UncertaintyConfig& config, std::size_t d, std::size_t replicates) {
+  std::vector<ReplicatePlan> plans;
+  std::uint64_t first_run = 0;
+  for (std::size_t r = 0; r < replicates; ++r) {
+    const std::uint64_t n = config.runs / replicates + (r < config.runs % replicates ? 1 : 0);
+    UnitDesign design(config.method, d, n, config.seed, r);
+    const std::uint64_t blocks = design.block_count(config.block_size);
+    plans.push_back({std::move(design), first_run, blocks});
+    first_run += n;
+  }
+  return plans;
+}
+
+/// Pairs of modes compared run by run; modes()[0] is the reference (independent operation)
+/// and is compared through the outputs themselves (extra_* = mode - baseline).
+std::vector<PairSpec> mode_pairs(const Model& model) {
+  const std::size_t k = model.outputs().size();
+  const std::size_t modes = model.modes().size();
+  const std::size_t per_mode = modes > 0 ? k / modes : 0;
+  std::vector<PairSpec> pairs;
+  if (modes > 2 && per_mode * modes == k)
+    for (std::size_t o = 0; o < per_mode; ++o)
+      for (std::size_t a = 1; a < modes; ++a)
+        for (std::size_t b = a + 1; b < modes; ++b) pairs.push_back({a * per_mode + o, b * per_mode + o, a, b});
+  return pairs;
+}
+
+/// Monte Carlo uncertainty propagation as a SegmentedStudy (segment_runner.hpp): work items are
+/// index-defined blocks of runs, numbered across the QMC replicates; segment s holds blocks
+/// [s * segment_blocks, ...). The folded state is the running SegmentTotals. Not movable: the
+/// per-thread scratch refers to the study.
+class UncertaintyStudy {
+ public:
+  using Block = BlockAccumulator;
+  using Segment = SegmentTotals;
+
+  UncertaintyStudy(const Model& model, const Problem& problem, const UncertaintyConfig& config);
+  UncertaintyStudy(const UncertaintyStudy&) = delete;
+  UncertaintyStudy& operator=(const UncertaintyStudy&) = delete;
+
+  /// Lines of every folded run go to `dump` (--dump-runs; the root only).
+  void dump_runs_to(RunDump* dump) noexcept { dump_ = dump; }
+
+  [[nodiscard]] std::string kind() const { return "uncertainty"; }
+  [[nodiscard]] std::vector<IdentityEntry> identity() const {
+    std::vector<IdentityEntry> identity = config_.input_identity;
+    for (auto& entry : result_identity(config_)) identity.push_back(std::move(entry));
+    return identity;
+  }
+  [[nodiscard]] std::uint64_t segment_count() const {
+    return (blocks_.size() + config_.segment_blocks - 1) / config_.segment_blocks;
+  }
+  [[nodiscard]] ItemRange segment_items(std::uint64_t index) const {
+    const std::uint64_t first = index * config_.segment_blocks;
+    return {first, std::min<std::uint64_t>(blocks_.size(), first + config_.segment_blocks)};
+  }
+  [[nodiscard]] std::uint64_t wave_items() const { return wave_; }
+  [[nodiscard]] Block run_block(std::uint64_t item) const {
+    Block block = fresh_block();
+    evaluate(static_cast<std::size_t>(item), block);
+    return block;
+  }
+  [[nodiscard]] Segment empty_segment() const { return {fresh_block(), std::vector<Moments>(k_ * replicates_)}; }
+  void absorb_wave(Segment& segment, std::span<const Block> blocks) const { segment.absorb_wave(blocks, replicates_); }
+  void save_segment(const Segment& segment, ByteWriter& out) const { segment.save(out); }
+  [[nodiscard]] Segment load_segment(ByteReader& in) const {
+    return SegmentTotals::load(in, k_, pairs_.size(), modes_, replicates_);
+  }
+  bool fold(std::uint64_t index, Segment&& segment);
+  void save_state(ByteWriter& out) const { total_.save(out); }
+  void load_state(ByteReader& in) { total_ = load_segment(in); }
+  [[nodiscard]] StudyProgress progress() const { return {total_.acc.runs, config_.runs}; }
+  [[nodiscard]] StudyProgress progress_within(const Segment& segment) const {
+    return {total_.acc.runs + segment.acc.runs, config_.runs};
+  }
+  [[nodiscard]] std::string interrupted_message() const {
+    return message("interrupted after ", total_.acc.runs, " of ", config_.runs, " runs");
+  }
+
+  /// The result's description (modes, inputs, zero failure counts), without statistics: what
+  /// an MPI worker rank returns.
+  [[nodiscard]] UncertaintyResult empty_result() const;
+  /// The result of everything folded; leaves the study's state moved from.
+  [[nodiscard]] UncertaintyResult take_result();
+
+ private:
+  [[nodiscard]] Block fresh_block() const;
+  /// Evaluates block `block_index` into `acc` (statistics prototype already in place).
+  void evaluate(std::size_t block_index, Block& acc) const;
+  /// Pilot: block 0 fixes every histogram's edges.
+  void fix_histogram_ranges();
+
+  const Model& model_;
+  const Problem& problem_;
+  const UncertaintyConfig& config_;
+  std::size_t d_, k_, modes_, replicates_;
+  std::vector<ReplicatePlan> plans_;
+  std::vector<std::pair<std::size_t, std::uint64_t>> blocks_;  // (replicate, local block)
+  std::vector<PairSpec> pairs_;
+  std::vector<std::size_t> output_mode_;  // mode of each output, read once (not a virtual call per run)
+  mutable tbb::enumerable_thread_specific<ThreadScratch> scratch_;
+  std::vector<OutputStats> output_prototypes_;
+  std::vector<PairComparison> pair_prototypes_;
+  std::uint64_t wave_ = 1;
+  SegmentTotals total_;
+  RunDump* dump_ = nullptr;
+};
+
+UncertaintyStudy::UncertaintyStudy(const Model& model, const Problem& problem, const UncertaintyConfig& config)
+    : model_(model),
+      problem_(problem),
+      config_(config),
+      d_(problem.dimension()),
+      k_(model.outputs().size()),
+      modes_(model.modes().size()),
+      replicates_(config.method == SamplingMethod::qmc ? std::max<std::size_t>(config.replicates, 1) : 1),
+      scratch_([this] {
+        ThreadScratch s;
+        s.workspace = model_.make_workspace(config_.block_size);
+        s.u.resize(config_.block_size * d_);
+        s.x.resize(config_.block_size * d_);
+        s.y.resize(config_.block_size * k_);
+        s.status.resize(config_.block_size * modes_);
+        s.copula.resize(std::max<std::size_t>(problem_.scratch_size(), 1));
+        return s;
+      }) {
+  check_config(model, problem, config, replicates_);
+  plans_ = plan_replicates(config, d_, replicates_);
+  for (std::size_t r = 0; r < replicates_; ++r)
+    for (std::uint64_t b = 0; b < plans_[r].blocks; ++b) blocks_.emplace_back(r, b);
+  pairs_ = mode_pairs(model);
+  output_mode_.resize(k_);
+  for (std::size_t o = 0; o < k_; ++o) output_mode_[o] = model.outputs()[o].mode_index;
+  fix_histogram_ranges();
+  // Within a segment, waves of blocks run in parallel and merge in block order.
+  wave_ = std::max<std::size_t>(
+      1, std::min<std::size_t>(config.segment_blocks,
+                               4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
+  total_ = empty_segment();
+}
+
+UncertaintyStudy::Block UncertaintyStudy::fresh_block() const {
+  BlockAccumulator acc;
+  acc.outputs = output_prototypes_;
+  acc.pairs = pair_prototypes_;
+  acc.failures.assign(modes_ * RUN_STATUS_COUNT, 0);
+  return acc;
+}
+
+void UncertaintyStudy::evaluate(std::size_t block_index, Block& acc) const {
+  const std::size_t d = d_, k = k_, modes = modes_;
+  const auto [r, local] = blocks_[block_index];
+  const ReplicatePlan& plan = plans_[r];
+  ThreadScratch& s = scratch_.local();
+  const std::uint64_t n = plan.design.points_in_block(local, config_.block_size);
+  plan.design.fill_block(local, config_.block_size, s.u);
+  for (std::uint64_t i = 0; i < n; ++i)
+    problem_.to_physical(std::span<const double>(s.u.data() + i * d, d), std::span<double>(s.x.data() + i * d, d),
+                         s.copula);
+  model_.evaluate(std::span<const double>(s.x.data(), n * d), n, *s.workspace, std::span<double>(s.y.data(), n * k),
+                  std::span<RunStatus>(s.status.data(), n * modes));
+  acc.replicate = r;
+  acc.runs = n;
+  const std::uint64_t run0 = plan.first_run + local * config_.block_size;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const double* y = s.y.data() + i * k;
+    const RunStatus* st = s.status.data() + i * modes;
+    bool any_failed = false;
+    for (std::size_t m = 0; m < modes; ++m) {
+      any_failed = any_failed || st[m] != RunStatus::ok;
+      ++acc.failures[m * RUN_STATUS_COUNT + static_cast<std::size_t>(st[m])];
+      if (st[m] != RunStatus::ok && !acc.first_failure) {
+        acc.first_failure = std::make_pair(run0 + i, m);
+        acc.first_failure_status = st[m];
+      }
+    }
+    acc.runs_with_failure += any_failed ? 1 : 0;
+    for (std::size_t o = 0; o < k; ++o)
+      if (st[output_mode_[o]] == RunStatus::ok) acc.outputs[o].add(y[o]);
+    for (std::size_t p = 0; p < pairs_.size(); ++p) {
+      const PairSpec& spec = pairs_[p];
+      if (st[spec.mode_a] == RunStatus::ok && st[spec.mode_b] == RunStatus::ok)
+        acc.pairs[p].add(y[spec.output_a], y[spec.output_b]);
+    }
+    if (!config_.dump_runs_path.empty())
+      append_run_line(acc.dump, run0 + i, std::span<const double>(s.x.data() + i * d, d),
+                      std::span<const RunStatus>(st, modes), std::span<const double>(y, k), output_mode_);
+  }
+}
+
+void UncertaintyStudy::fix_histogram_ranges() {
+  // Block 0 fixes every histogram's edges, so edges (and results) do not depend on which
+  // thread finishes first. Its values are then accumulated like any other block: the pilot
+  // block is re-evaluated inside the first segment (identical numbers) so every block follows
+  // one path. Temporary wide-range statistics let evaluate() add into the pilot.
+  const std::size_t k = k_, modes = modes_;
+  BlockAccumulator pilot;
+  for (std::size_t o = 0; o < k; ++o) pilot.outputs.emplace_back(Histogram(-1, 1, 1), std::vector<double>{});
+  for (std::size_t p = 0; p < pairs_.size(); ++p) pilot.pairs.emplace_back(Histogram(-1, 1, 1));
+  pilot.failures.assign(modes * RUN_STATUS_COUNT, 0);
+  ThreadScratch& s = scratch_.local();
+  evaluate(0, pilot);
+  const std::uint64_t n = pilot.runs;
+  std::vector<double> values;
+  for (std::size_t o = 0; o < k; ++o) {
+    values.clear();
+    for (std::uint64_t i = 0; i < n; ++i)
+      if (s.status[i * modes + model_.outputs()[o].mode_index] == RunStatus::ok) values.push_back(s.y[i * k + o]);
+    if (values.empty()) values.push_back(0.0);
+    std::vector<double> thresholds;
+    for (const auto& t : config_.thresholds)
+      if (t.output == model_.outputs()[o].output) thresholds.push_back(t.value);
+    output_prototypes_.emplace_back(Histogram::with_range_from_pilot(values, config_.histogram_bins), thresholds);
+  }
+  for (const PairSpec& spec : pairs_) {
+    values.clear();
+    for (std::uint64_t i = 0; i < n; ++i)
+      if (s.status[i * modes + spec.mode_a] == RunStatus::ok && s.status[i * modes + spec.mode_b] == RunStatus::ok)
+        values.push_back(s.y[i * k + spec.output_a] - s.y[i * k + spec.output_b]);
+    if (values.empty()) values.push_back(0.0);
+    pair_prototypes_.emplace_back(Histogram::with_range_from_pilot(values, config_.histogram_bins));
+  }
+}
+
+bool UncertaintyStudy::fold(std::uint64_t /*index*/, Segment&& segment) {
+  if (config_.on_failure == OnFailure::abort && segment.acc.first_failure) {
+    const auto [run, mode] = *segment.acc.first_failure;
+    throw RunInterrupted(message("run ", run, " failed in mode '", model_.modes()[mode],
+                                 "': ", to_string(segment.acc.first_failure_status), " (--on-failure abort)"));
+  }
+  if (dump_) dump_->append(segment.acc.dump);
+  total_.absorb_segment(segment);
+  return true;
+}
+
+UncertaintyResult UncertaintyStudy::empty_result() const {
+  UncertaintyResult result;
+  result.config = config_;
+  result.modes = model_.modes();
+  result.inputs = model_.inputs();
+  result.failures.assign(modes_, std::vector<std::uint64_t>(RUN_STATUS_COUNT, 0));
+  return result;
+}
+
+UncertaintyResult UncertaintyStudy::take_result() {
+  UncertaintyResult result = empty_result();
+  result.runs = total_.acc.runs;
+  result.runs_with_failure = total_.acc.runs_with_failure;
+  for (std::size_t m = 0; m < modes_; ++m)
+    for (std::size_t s = 0; s < RUN_STATUS_COUNT; ++s)
+      result.failures[m][s] = total_.acc.failures[m * RUN_STATUS_COUNT + s];
+  for (std::size_t o = 0; o < k_; ++o) {
+    std::vector<Moments> means(total_.replicate_means.begin() + static_cast<std::ptrdiff_t>(o * replicates_),
+                               total_.replicate_means.begin() + static_cast<std::ptrdiff_t>((o + 1) * replicates_));
+    result.outputs.push_back({model_.outputs()[o], std::move(total_.acc.outputs[o]), std::move(means)});
+  }
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    const PairSpec& spec = pairs_[p];
+    result.comparisons.push_back({model_.outputs()[spec.output_a].output, model_.outputs()[spec.output_a].unit,
+                                  spec.mode_a, spec.mode_b, std::move(total_.acc.pairs[p])});
+  }
+  return result;
 }
 
 }  // namespace
@@ -180,269 +471,23 @@ std::uint64_t UncertaintyResult::failed_runs(std::size_t mode) const {
 }
 
 UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, const UncertaintyConfig& config) {
-  const std::size_t d = problem.dimension();
-  const std::size_t k = model.outputs().size();
-  const std::size_t modes = model.modes().size();
-  if (d == 0) throw ModelError("the distributions file makes no parameter uncertain: nothing to sample");
-  if (model.inputs().size() != d) throw ModelError("model inputs and distributions differ in number");
-  if (config.runs < 2) throw ModelError(message("--runs must be at least 2, got ", config.runs));
-  if (config.block_size == 0 || config.segment_blocks == 0) throw ModelError("block size and segment size must be positive");
-  if (!(config.conf_level > 0 && config.conf_level < 1))
-    throw ModelError(message("--conf-level must be in (0, 1), got ", config.conf_level));
-  const std::size_t replicates = config.method == SamplingMethod::qmc ? std::max<std::size_t>(config.replicates, 1) : 1;
-  if (config.runs < replicates * 2)
-    throw ModelError(message("--runs ", config.runs, " is too small for ", replicates, " QMC replicates"));
-
-  // Thresholds refer to output names (any mode).
-  for (const auto& t : config.thresholds) {
-    const bool known = std::any_of(model.outputs().begin(), model.outputs().end(), [&](const ModelOutput& o) { return o.output == t.output; });
-    if (!known) {
-      std::vector<std::string> names;
-      for (const auto& o : model.outputs())
-        if (std::find(names.begin(), names.end(), o.output) == names.end()) names.push_back(o.output);
-      throw InputError(message("--threshold ", t.output, "=", t.value, ": unknown output '", t.output, "'", did_you_mean(t.output, names)));
-    }
-  }
-
-  // Replicates split the runs as evenly as possible; blocks are numbered across replicates.
-  std::vector<ReplicatePlan> plans;
-  std::uint64_t first_run = 0;
-  for (std::size_t r = 0; r < replicates; ++r) {
-    const std::uint64_t n = config.runs / replicates + (r < config.runs % replicates ? 1 : 0);
-    UnitDesign design(config.method, d, n, config.seed, r);
-    const std::uint64_t blocks = design.block_count(config.block_size);
-    plans.push_back({std::move(design), first_run, blocks});
-    first_run += n;
-  }
-  std::vector<std::pair<std::size_t, std::uint64_t>> blocks;  // (replicate, local block)
-  for (std::size_t r = 0; r < replicates; ++r)
-    for (std::uint64_t b = 0; b < plans[r].blocks; ++b) blocks.emplace_back(r, b);
-
-  // Pairs of modes compared run by run; modes()[0] is the reference (independent operation)
-  // and is compared through the outputs themselves (extra_* = mode - baseline).
-  const std::size_t per_mode = modes > 0 ? k / modes : 0;
-  struct PairSpec { std::size_t output_a, output_b, mode_a, mode_b; };
-  std::vector<PairSpec> pair_specs;
-  if (modes > 2 && per_mode * modes == k)
-    for (std::size_t o = 0; o < per_mode; ++o)
-      for (std::size_t a = 1; a < modes; ++a)
-        for (std::size_t b = a + 1; b < modes; ++b) pair_specs.push_back({a * per_mode + o, b * per_mode + o, a, b});
-
-  tbb::enumerable_thread_specific<ThreadScratch> scratch([&] {
-    ThreadScratch s;
-    s.workspace = model.make_workspace(config.block_size);
-    s.u.resize(config.block_size * d);
-    s.x.resize(config.block_size * d);
-    s.y.resize(config.block_size * k);
-    s.status.resize(config.block_size * modes);
-    s.copula.resize(std::max<std::size_t>(problem.scratch_size(), 1));
-    return s;
-  });
-
-  std::vector<std::size_t> output_mode(k);  // mode of each output, read once (not a virtual call per run)
-  for (std::size_t o = 0; o < k; ++o) output_mode[o] = model.outputs()[o].mode_index;
-
-  // Evaluates one block into `acc` (statistics prototype already in place).
-  auto run_block = [&](std::size_t block_index, BlockAccumulator& acc) {
-    const auto [r, local] = blocks[block_index];
-    const ReplicatePlan& plan = plans[r];
-    ThreadScratch& s = scratch.local();
-    const std::uint64_t n = plan.design.points_in_block(local, config.block_size);
-    plan.design.fill_block(local, config.block_size, s.u);
-    for (std::uint64_t i = 0; i < n; ++i)
-      problem.to_physical(std::span<const double>(s.u.data() + i * d, d), std::span<double>(s.x.data() + i * d, d), s.copula);
-    model.evaluate(std::span<const double>(s.x.data(), n * d), n, *s.workspace, std::span<double>(s.y.data(), n * k),
-                   std::span<RunStatus>(s.status.data(), n * modes));
-    acc.replicate = r;
-    acc.runs = n;
-    const std::uint64_t run0 = plan.first_run + local * config.block_size;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const double* y = s.y.data() + i * k;
-      const RunStatus* st = s.status.data() + i * modes;
-      bool any_failed = false;
-      for (std::size_t m = 0; m < modes; ++m) {
-        any_failed = any_failed || st[m] != RunStatus::ok;
-        ++acc.failures[m * RUN_STATUS_COUNT + static_cast<std::size_t>(st[m])];
-        if (st[m] != RunStatus::ok && !acc.first_failure) {
-          acc.first_failure = std::make_pair(run0 + i, m);
-          acc.first_failure_status = st[m];
-        }
-      }
-      acc.runs_with_failure += any_failed ? 1 : 0;
-      for (std::size_t o = 0; o < k; ++o)
-        if (st[output_mode[o]] == RunStatus::ok) acc.outputs[o].add(y[o]);
-      for (std::size_t p = 0; p < pair_specs.size(); ++p) {
-        const PairSpec& spec = pair_specs[p];
-        if (st[spec.mode_a] == RunStatus::ok && st[spec.mode_b] == RunStatus::ok) acc.pairs[p].add(y[spec.output_a], y[spec.output_b]);
-      }
-      if (!config.dump_runs_path.empty()) {
-        std::string& line = acc.dump;
-        line += std::to_string(run0 + i);
-        for (std::size_t j = 0; j < d; ++j) line += "," + format_cell(s.x[i * d + j]);
-        for (std::size_t m = 0; m < modes; ++m) line += std::string(",") + std::string(to_string(st[m]));
-        for (std::size_t o = 0; o < k; ++o)
-          line += st[output_mode[o]] == RunStatus::ok ? "," + format_cell(y[o]) : std::string(",");
-        line += "\n";
-      }
-    }
-  };
-
-  // Pilot: block 0 fixes every histogram's edges, so edges (and results) do not depend on
-  // which thread finishes first. Its values are then accumulated like any other block.
-  std::vector<OutputStats> output_prototypes;
-  std::vector<PairComparison> pair_prototypes;
-  BlockAccumulator pilot;
-  {
-    // Temporary wide-range statistics so run_block can add into them; rebuilt below.
-    for (std::size_t o = 0; o < k; ++o) pilot.outputs.emplace_back(Histogram(-1, 1, 1), std::vector<double>{});
-    for (std::size_t p = 0; p < pair_specs.size(); ++p) pilot.pairs.emplace_back(Histogram(-1, 1, 1));
-    pilot.failures.assign(modes * RUN_STATUS_COUNT, 0);
-    ThreadScratch& s = scratch.local();
-    run_block(0, pilot);
-    const std::uint64_t n = pilot.runs;
-    std::vector<double> values;
-    for (std::size_t o = 0; o < k; ++o) {
-      values.clear();
-      for (std::uint64_t i = 0; i < n; ++i)
-        if (s.status[i * modes + model.outputs()[o].mode_index] == RunStatus::ok) values.push_back(s.y[i * k + o]);
-      if (values.empty()) values.push_back(0.0);
-      std::vector<double> thresholds;
-      for (const auto& t : config.thresholds)
-        if (t.output == model.outputs()[o].output) thresholds.push_back(t.value);
-      output_prototypes.emplace_back(Histogram::with_range_from_pilot(values, config.histogram_bins), thresholds);
-    }
-    for (const PairSpec& spec : pair_specs) {
-      values.clear();
-      for (std::uint64_t i = 0; i < n; ++i)
-        if (s.status[i * modes + spec.mode_a] == RunStatus::ok && s.status[i * modes + spec.mode_b] == RunStatus::ok)
-          values.push_back(s.y[i * k + spec.output_a] - s.y[i * k + spec.output_b]);
-      if (values.empty()) values.push_back(0.0);
-      pair_prototypes.emplace_back(Histogram::with_range_from_pilot(values, config.histogram_bins));
-    }
-  }
-  auto fresh = [&]() {
-    BlockAccumulator acc;
-    acc.outputs = output_prototypes;
-    acc.pairs = pair_prototypes;
-    acc.failures.assign(modes * RUN_STATUS_COUNT, 0);
-    return acc;
-  };
-  auto fresh_totals = [&]() { return SegmentTotals{fresh(), std::vector<Moments>(k * replicates)}; };
-
-  UncertaintyResult result;
-  result.config = config;
-  result.modes = model.modes();
-  result.inputs = model.inputs();
-  result.failures.assign(modes, std::vector<std::uint64_t>(RUN_STATUS_COUNT, 0));
-  SegmentTotals total = fresh_totals();
-
+  UncertaintyStudy study(model, problem, config);
   const bool checkpointing = !config.checkpoint.path.empty() || !config.checkpoint.resume_path.empty();
   if (!config.dump_runs_path.empty() && checkpointing)
-    throw InputError("--dump-runs cannot be combined with --checkpoint or --resume: a resumed run cannot rewrite the runs "
-                     "already dumped; dump a smaller study separately");
+    throw InputError(
+        "--dump-runs cannot be combined with --checkpoint or --resume: a resumed run cannot rewrite the runs "
+        "already dumped; dump a smaller study separately");
   LocalScheduler local;
   SegmentScheduler& scheduler = config.scheduler ? *config.scheduler : local;
-  const bool root = scheduler.is_root();
-
-  std::optional<std::ofstream> dump;
-  std::string dump_temporary;
-  if (!config.dump_runs_path.empty() && root) {
-    dump_temporary = config.dump_runs_path + ".tmp";
-    dump.emplace(dump_temporary, std::ios::binary | std::ios::trunc);
-    if (!*dump) throw InputError(SourceLocation{config.dump_runs_path, 0, 0}, "cannot open for writing (--dump-runs)");
-    *dump << "run";
-    for (const auto& in : model.inputs()) *dump << "," << in.name;
-    for (const auto& m : model.modes()) *dump << ",status_" << m;
-    for (const auto& o : model.outputs()) *dump << "," << o.mode << "." << o.output;
-    *dump << "\n";
+  std::optional<RunDump> dump;  // removed unless the study completes
+  if (!config.dump_runs_path.empty() && scheduler.is_root()) {
+    dump.emplace(config.dump_runs_path, model);
+    study.dump_runs_to(&*dump);
   }
-  auto cleanup_dump = [&] {
-    if (dump) {
-      dump->close();
-      std::error_code ec;
-      std::filesystem::remove(dump_temporary, ec);
-    }
-  };
-
-  // Segment s holds blocks [s * segment_blocks, ...): blocks in order within a segment,
-  // segments folded in order (by whichever rank computed them). Within a segment, waves of
-  // blocks run in parallel and merge in block order. The pilot block is re-evaluated inside
-  // the first segment (identical numbers) so every block follows one path.
-  const std::uint64_t segments = (blocks.size() + config.segment_blocks - 1) / config.segment_blocks;
-  const std::size_t wave = std::max<std::size_t>(1, std::min<std::size_t>(config.segment_blocks,
-                                                  4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
-  const bool report_within_segments = scheduler.processes() == 1 && config.progress;
-  std::vector<BlockAccumulator> wave_results;
-  ResumableStudy study;
-  study.kind = "uncertainty";
-  study.identity = config.input_identity;
-  for (auto& entry : result_identity(config)) study.identity.push_back(std::move(entry));
-  study.segments.compute = [&](std::uint64_t index, const std::function<void()>& poll) {
-    const std::size_t segment_start = static_cast<std::size_t>(index) * config.segment_blocks;
-    const std::size_t segment_end = std::min(blocks.size(), segment_start + config.segment_blocks);
-    SegmentTotals segment = fresh_totals();
-    for (std::size_t wave_start = segment_start; wave_start < segment_end; wave_start += wave) {
-      if (config.cancel && config.cancel->load())
-        throw RunInterrupted(message("interrupted after ", total.acc.runs, " of ", config.runs, " runs"));
-      const std::size_t wave_end = std::min(segment_end, wave_start + wave);
-      wave_results.assign(wave_end - wave_start, BlockAccumulator{});
-      tbb::parallel_for(std::size_t{0}, wave_end - wave_start, [&](std::size_t i) {
-        BlockAccumulator acc = fresh();
-        run_block(wave_start + i, acc);
-        wave_results[i] = std::move(acc);
-      });
-      segment.absorb_wave(wave_results, replicates);
-      poll();
-      if (report_within_segments) config.progress(total.acc.runs + segment.acc.runs, config.runs);
-    }
-    ByteWriter out;
-    segment.save(out);
-    return out.take();
-  };
-  study.segments.fold = [&](std::uint64_t index, std::string_view bytes) {
-    ByteReader in(bytes, message("segment ", index));
-    const SegmentTotals segment = SegmentTotals::load(in, k, pair_specs.size(), modes, replicates);
-    if (config.on_failure == OnFailure::abort && segment.acc.first_failure) {
-      const auto [run, mode] = *segment.acc.first_failure;
-      throw RunInterrupted(message("run ", run, " failed in mode '", model.modes()[mode], "': ",
-                                   to_string(segment.acc.first_failure_status), " (--on-failure abort)"));
-    }
-    if (dump) *dump << segment.acc.dump;
-    total.absorb_segment(segment);
-    if (config.progress) config.progress(total.acc.runs, config.runs);
-    return true;
-  };
-  study.save_state = [&](ByteWriter& out) { total.save(out); };
-  study.load_state = [&](ByteReader& in) { total = SegmentTotals::load(in, k, pair_specs.size(), modes, replicates); };
-  try {
-    run_segments(scheduler, study, segments, config.checkpoint, config.cancel);
-    if (dump) {
-      dump->flush();
-      if (!*dump) throw InputError(SourceLocation{config.dump_runs_path, 0, 0}, "write failed (disk full?)");
-      dump->close();
-      std::filesystem::rename(dump_temporary, config.dump_runs_path);
-    }
-  } catch (...) {
-    cleanup_dump();
-    throw;
-  }
-  if (!root) return result;
-
-  result.runs = total.acc.runs;
-  result.runs_with_failure = total.acc.runs_with_failure;
-  for (std::size_t m = 0; m < modes; ++m)
-    for (std::size_t s = 0; s < RUN_STATUS_COUNT; ++s) result.failures[m][s] = total.acc.failures[m * RUN_STATUS_COUNT + s];
-  for (std::size_t o = 0; o < k; ++o) {
-    std::vector<Moments> means(total.replicate_means.begin() + static_cast<std::ptrdiff_t>(o * replicates),
-                               total.replicate_means.begin() + static_cast<std::ptrdiff_t>((o + 1) * replicates));
-    result.outputs.push_back({model.outputs()[o], std::move(total.acc.outputs[o]), std::move(means)});
-  }
-  for (std::size_t p = 0; p < pair_specs.size(); ++p) {
-    const PairSpec& spec = pair_specs[p];
-    result.comparisons.push_back({model.outputs()[spec.output_a].output, model.outputs()[spec.output_a].unit, spec.mode_a,
-                                  spec.mode_b, std::move(total.acc.pairs[p])});
-  }
-  return result;
+  const SegmentRunOutcome outcome =
+      run_segmented(study, SegmentRunOptions{&scheduler, config.checkpoint, config.cancel, config.progress});
+  if (dump) dump->commit();
+  return outcome.root ? study.take_result() : study.empty_result();
 }
 
 }  // namespace symbiomc

@@ -2,9 +2,38 @@
 // Output files are written to a temporary file in the same directory and renamed into place,
 // so an error or an interruption never leaves a half-written result behind.
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <string_view>
 
 namespace symbiomc {
+
+/// A file written piece by piece (e.g. --dump-runs, whose runs arrive segment by segment) into
+/// "<path>.tmp", which commit() renames to `path`. Destroyed without commit (an error, an
+/// interruption), it removes the temporary, so `path` either holds the complete file or is
+/// left as it was.
+class AtomicFileWriter {
+ public:
+  /// Creates the parent directory and opens the temporary file. Throws InputError naming
+  /// `path` (and `purpose`, e.g. "--dump-runs", when given) when either fails.
+  explicit AtomicFileWriter(std::string path, std::string_view purpose = {});
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  ~AtomicFileWriter();
+
+  /// Appends `bytes`; a failure surfaces in commit().
+  void write(std::string_view bytes);
+  /// Flushes, closes and renames the temporary into place. Throws InputError naming the path
+  /// when a write failed (disk full?) or the rename fails; the temporary is then removed.
+  void commit();
+
+ private:
+  std::string path_;
+  std::filesystem::path temporary_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
 
 /// Writes `content` to `path` atomically (temp file + rename). Creates the parent directory.
 /// Throws InputError naming the path when it cannot be written.

@@ -1,21 +1,17 @@
 #pragma once
-// Checkpoint/resume of a segmented study. A checkpoint holds the folded state of every segment
-// completed so far (in index order), the index of the next segment and the study's identity:
-// its options and the checksums of its input files. Resuming recomputes nothing that was
-// folded and, because segments are index-defined, ends with the same bytes as an uninterrupted
-// run. A checkpoint written by a different study (other inputs, other options) is refused
-// with a message naming every difference.
+// The checkpoint file of a segmented study. A checkpoint holds the folded state of every
+// segment completed so far (in index order), the index of the next segment and the study's
+// identity: its options and the checksums of its input files. Resuming recomputes nothing that
+// was folded and, because segments are index-defined, ends with the same bytes as an
+// uninterrupted run. A checkpoint written by a different study (other inputs, other options)
+// is refused with a message naming every difference. This file is only the format; when
+// checkpoints are written and read is the segment runner's (segment_runner.hpp).
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "symbiomc/base/byte_stream.hpp"
-#include "symbiomc/sampling/segment_scheduler.hpp"
 
 namespace symbiomc {
 
@@ -51,22 +47,5 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 /// the same kind of study with the same identity.
 void require_same_study(const Checkpoint& saved, std::string_view study, const std::vector<IdentityEntry>& identity,
                         const std::string& path);
-
-/// A segmented study plus what checkpointing needs to save and restore its folded state.
-struct ResumableStudy {
-  std::string kind;                          ///< "uncertainty", "sobol", "morris"
-  std::vector<IdentityEntry> identity;
-  SegmentStudy segments;                     ///< its identity is filled from `identity`
-  std::function<void(ByteWriter&)> save_state;
-  std::function<void(ByteReader&)> load_state;
-};
-
-/// Runs `study`'s segments [0, end) through `scheduler`: resumes from options.resume_path
-/// (root only), writes a checkpoint at most every options.every_seconds and a last one when the
-/// study completes, and, when `cancel` is set (Ctrl-C, SIGTERM), writes a final checkpoint of
-/// everything folded before rethrowing RunInterrupted with the resume command in its message.
-/// Returns the number of segments folded.
-std::uint64_t run_segments(SegmentScheduler& scheduler, ResumableStudy& study, std::uint64_t end,
-                           const CheckpointOptions& options, const std::atomic<bool>* cancel);
 
 }  // namespace symbiomc

@@ -3,7 +3,8 @@
 // randomised Sobol' QMC), evaluate every mode and independent operation on the same draw
 // (common random numbers), and fold the results into streaming, mergeable statistics.
 // Blocks of runs are index-defined and merged in block order, so the same seed gives
-// bit-identical results for any number of threads; memory does not grow with the runs.
+// bit-identical results for any number of threads, MPI ranks, or an interruption and resume in
+// between (a SegmentedStudy, sampling/segment_runner.hpp); memory does not grow with the runs.
 
 #include <atomic>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "symbiomc/sampling/checkpoint.hpp"
 #include "symbiomc/sampling/design.hpp"
+#include "symbiomc/sampling/segment_scheduler.hpp"
 #include "symbiomc/model/model.hpp"
 #include "symbiomc/problem/problem.hpp"
 #include "symbiomc/stats/stats.hpp"
@@ -33,7 +35,8 @@ struct UncertaintyConfig {
   std::uint64_t seed = 1;
   SamplingMethod method = SamplingMethod::mc;
   std::size_t block_size = 4096;      ///< runs per index-defined block (part of the result's identity)
-  std::size_t segment_blocks = 64;    ///< blocks merged in order into one segment (MPI/checkpoint unit; part of the identity)
+  /// Blocks merged in order into one segment (the MPI and checkpoint unit; part of the identity).
+  std::size_t segment_blocks = 64;
   std::size_t replicates = 8;         ///< qmc only: independent randomisations, for the CI of the mean
   std::size_t histogram_bins = 2048;
   double conf_level = 0.95;
@@ -84,6 +87,7 @@ struct UncertaintyResult {
 /// and the result does not depend on it, nor on the number of MPI ranks or on an interruption
 /// and resume in between. Throws ModelError on bad configuration, RunInterrupted on
 /// cancel/abort. With an MPI scheduler, only the root rank's result is filled in.
-[[nodiscard]] UncertaintyResult run_uncertainty(const Model& model, const Problem& problem, const UncertaintyConfig& config);
+[[nodiscard]] UncertaintyResult run_uncertainty(const Model& model, const Problem& problem,
+                                                const UncertaintyConfig& config);
 
 }  // namespace symbiomc
