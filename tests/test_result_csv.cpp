@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "scratch_dir.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/base/csv_format.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/report/html_report.hpp"
@@ -101,7 +101,7 @@ TEST(ResultCsv, ErrorsNameFileLineAndColumn) {
 }
 
 TEST(ResultCsv, ReadsAFileAndNamesAnUnreadableOne) {
-  testing_support::ScratchDir dir("symbiomc-test-result-csv");
+  test::ScratchDir dir("symbiomc-test-result-csv");
   std::ofstream(dir.sub("h.csv"), std::ios::binary) << "# c\nmode,unit\nm1,\"t, dry\"\n";
   const ResultCsv csv(dir.sub("h.csv"));
   EXPECT_EQ(csv.path(), dir.sub("h.csv"));
@@ -113,7 +113,7 @@ TEST(ResultCsv, ReadsAFileAndNamesAnUnreadableOne) {
 TEST(ResultCsv, QuotedUnitOfMorrisCsvReachesTheReport) {
   // morris.json has no units; the report takes them from morris.csv, which quotes a unit
   // holding a comma.
-  testing_support::ScratchDir dir("symbiomc-test-result-csv");
+  test::ScratchDir dir("symbiomc-test-result-csv");
   std::ofstream(dir.sub("morris.json"), std::ios::binary)
       << R"({"effects": [{"mode": "m1", "output": "net_power", "parameter": "a", "mu": 1, "mu_star": 1, "sigma": 0}]})";
   std::ofstream(dir.sub("morris.csv"), std::ios::binary)

@@ -16,18 +16,18 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "scratch_dir.hpp"
+#include "support/random.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/base/rng.hpp"
 
 namespace symbiomc {
 namespace {
 
-using testing_support::ScratchDir;
+using test::ScratchDir;
 
 constexpr std::uint64_t SEED = 2024;
 constexpr std::size_t NUMBERS_PER_ITEM = 1000;
@@ -158,7 +158,8 @@ class ShuffledScheduler final : public SegmentScheduler {
   std::uint64_t run(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) override {
     std::vector<std::uint64_t> order;
     for (std::uint64_t i = first; i < end; ++i) order.push_back(i);
-    std::shuffle(order.begin(), order.end(), std::mt19937_64(7));
+    test::TestEngine engine(7);
+    test::shuffle(order, engine);
     std::map<std::uint64_t, std::string> done;
     for (std::uint64_t i : order) done[i] = study.compute(i, [] {});
     for (auto& [i, bytes] : done)
