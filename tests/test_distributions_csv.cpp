@@ -397,6 +397,32 @@ TEST(RankCorrelation, AchievedSpearmanMatchesTargets) {
   EXPECT_NEAR(coal_mean, mean(coal_dist), 5.0 * std::sqrt(variance(coal_dist) / N));
 }
 
+TEST(RankCorrelation, MarginalUniformsAreEachParametersOwnCdfAtItsValue) {
+  // The coordinates given-data estimators bin: v_i = F_i(x_i), also for correlated parameters,
+  // and the same x as the plain mapping.
+  const Problem base = good_problem();
+  const Problem problem = base.with_correlation(read_correlations(fixture("good.corr.csv"), base));
+  test::TestEngine rng(7);
+  const std::size_t d = problem.dimension();
+  std::vector<double> u(d), x(d), x_plain(d), v(d), scratch(problem.scratch_size());
+  for (int r = 0; r < 1000; ++r) {
+    for (auto& ui : u) ui = test::open_uniform(rng);
+    problem.to_physical(u, x_plain, scratch);
+    problem.to_physical(u, x, scratch, v);
+    for (std::size_t i = 0; i < d; ++i) {
+      EXPECT_EQ(x[i], x_plain[i]) << problem.parameters()[i].name;
+      EXPECT_GT(v[i], 0.0);
+      EXPECT_LT(v[i], 1.0);
+      const Distribution& dist = problem.parameters()[i].dist;
+      EXPECT_EQ(quantile(dist, v[i]), x[i]) << problem.parameters()[i].name;
+      // A continuous marginal's CDF gives v back (a discrete one's is a step: v lies within it).
+      if (!std::holds_alternative<Discrete>(dist)) {
+        EXPECT_NEAR(cdf(dist, x[i]), v[i], 1e-6) << problem.parameters()[i].name;
+      }
+    }
+  }
+}
+
 TEST(RankCorrelation, NotPositiveDefiniteNamesEveryPair) {
   EXPECT_EQ(
       correlation_error("not_pd.corr.csv"),

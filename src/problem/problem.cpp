@@ -51,4 +51,12 @@ void Problem::to_physical(std::span<const double> u, std::span<double> x, std::s
   for (std::size_t i = 0; i < parameters_.size(); ++i) x[i] = quantile(parameters_[i].dist, x[i]);
 }
 
+void Problem::to_physical(std::span<const double> u, std::span<double> x, std::span<double> scratch,
+                          std::span<double> v) const noexcept {
+  assert(v.size() == parameters_.size());
+  std::copy(u.begin(), u.end(), v.begin());
+  if (correlation_) correlation_->apply(v, scratch);
+  for (std::size_t i = 0; i < parameters_.size(); ++i) x[i] = quantile(parameters_[i].dist, v[i]);
+}
+
 }  // namespace symbiomc

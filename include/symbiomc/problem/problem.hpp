@@ -73,6 +73,12 @@ class Problem {
   /// applying the copula first when there is one. Preconditions: u.size() == x.size() ==
   /// dimension(), scratch.size() >= scratch_size(). No allocation, thread-safe, O(D + k^2).
   void to_physical(std::span<const double> u, std::span<double> x, std::span<double> scratch) const noexcept;
+  /// As above, and also writes each parameter's marginal uniform v[i] = F_i(x[i]) (the design
+  /// coordinate after the copula; u itself without one). Conditioning on x_i is conditioning
+  /// on v_i, so given-data estimators (binned first-order indices, EVPPI) bin v, and stay valid
+  /// under correlation. Precondition: v.size() == dimension().
+  void to_physical(std::span<const double> u, std::span<double> x, std::span<double> scratch,
+                   std::span<double> v) const noexcept;
 
  private:
   std::string path_;
