@@ -278,6 +278,11 @@ FirstOrderAccumulator FirstOrderAccumulator::load(ByteReader& in, const FirstOrd
 // ---------------------------------------------------------------------------------------------
 // ImportanceAccumulator
 
+std::size_t default_first_order_bins(std::uint64_t n) {
+  const double b = std::ceil(std::sqrt(static_cast<double>(n)));
+  return static_cast<std::size_t>(std::clamp(b, 4.0, 256.0));
+}
+
 ImportanceOutputSetup importance_output_from_pilot(std::span<const double> pilot, std::size_t classes) {
   ImportanceOutputSetup out;
   out.y_edges = equal_probability_edges(pilot, classes);  // checks: non-empty, finite
@@ -291,13 +296,13 @@ ImportanceOutputSetup importance_output_from_pilot(std::span<const double> pilot
 namespace {
 
 FirstOrderSetup first_order_setup(const ImportanceSetup& s) {
-  FirstOrderSetup f{s.n_parameters, s.bins, s.n_batches, {}};
+  FirstOrderSetup f{s.n_parameters, s.first_order_bins, s.n_batches, {}};
   for (const auto& o : s.outputs) f.shift.push_back(o.shift);
   return f;
 }
 
 DeltaSetup delta_setup(const ImportanceSetup& s) {
-  DeltaSetup f{s.n_parameters, s.bins, s.n_batches, {}};
+  DeltaSetup f{s.n_parameters, s.delta_bins, s.n_batches, {}};
   for (const auto& o : s.outputs) f.y_edges.push_back(o.y_edges);
   return f;
 }
@@ -322,10 +327,26 @@ ImportanceAccumulator::ImportanceAccumulator(ImportanceSetup setup, FirstOrderAc
       delta_(std::move(delta)),
       rank_regression_(std::move(rank_regression)) {}
 
-void ImportanceAccumulator::add_block(std::span<const double> y, const BlockBins& bins, std::size_t batch) {
-  first_order_.add_block(y, bins, batch);  // checks every shape first, before anything is added
-  delta_.add_block(y, bins, batch);
-  rank_regression_.add_block(y, bins, batch);
+void ImportanceAccumulator::add_block(std::span<const double> y, const BlockBins& first_order_bins,
+                                      const BlockBins& delta_bins, std::size_t batch) {
+  if (first_order_bins.n_runs() != delta_bins.n_runs() ||
+      first_order_bins.n_parameters() != delta_bins.n_parameters()) {
+    throw ModelError("importance: the two binnings of a block must cover the same runs and parameters");
+  }
+  // The first-order accumulator checks y and the batch before anything is added anywhere.
+  first_order_.add_block(y, first_order_bins, batch);
+  delta_.add_block(y, delta_bins, batch);
+  rank_regression_.add_block(y, delta_bins, batch);
+}
+
+void ImportanceAccumulator::add_block(std::span<const double> y, std::span<const double> v, std::size_t n_runs,
+                                      std::size_t batch) {
+  const BlockBins first_order_bins(v, n_runs, setup_.n_parameters, setup_.first_order_bins);
+  if (setup_.delta_bins == setup_.first_order_bins) {
+    add_block(y, first_order_bins, first_order_bins, batch);
+  } else {
+    add_block(y, first_order_bins, BlockBins(v, n_runs, setup_.n_parameters, setup_.delta_bins), batch);
+  }
 }
 
 void ImportanceAccumulator::merge(const ImportanceAccumulator& other) {
@@ -338,7 +359,8 @@ void ImportanceAccumulator::merge(const ImportanceAccumulator& other) {
 ImportanceResult ImportanceAccumulator::finalize(double conf_level) const {
   ImportanceResult result;
   result.runs = count();
-  result.bins = setup_.bins;
+  result.first_order_bins = setup_.first_order_bins;
+  result.delta_bins = setup_.delta_bins;
   result.conf_level = conf_level;
   std::vector<FirstOrderOutput> first = first_order_.finalize(conf_level);
   std::vector<std::vector<DeltaEstimate>> delta = delta_.finalize(conf_level);

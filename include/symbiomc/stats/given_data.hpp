@@ -66,9 +66,9 @@ class BlockBins {
 /// Largest integer g >= 1 with g^k <= n (exact, no floating-point root). Precondition: k >= 1.
 [[nodiscard]] std::size_t integer_root(std::size_t n, std::size_t k) noexcept;
 
-/// Default number of equal-probability bins of v for `n` runs, for EVPPI and for the
-/// first-order index and delta: B(n) = ceil(n^(2 / (7 + tanh((1500 - n) / 500)))), clamped to
-/// [4, 256] - the partition-size rule of Plischke, Borgonovo & Smith (2013), "Global sensitivity
+/// Default number of equal-probability bins of v for `n` runs, for EVPPI and delta (the
+/// first-order index has its own, default_first_order_bins in importance.hpp): B(n) = ceil(n^(2 / (7 + tanh((1500 - n)
+/// / 500)))), clamped to [4, 256] - the partition-size rule of Plischke, Borgonovo & Smith (2013), "Global sensitivity
 /// measures from given data", EJOR 226:536-550 (their code's default), which grows like n^(1/4)
 /// below ~1000 runs and like n^(1/3) above ~2500 runs, without their cap of 48 so that long runs
 /// keep refining the bins. n^(1/3) is the rate that balances the two biases of a binned
