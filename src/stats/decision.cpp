@@ -1,0 +1,422 @@
+#include "symbiomc/stats/decision.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <tuple>
+#include <utility>
+
+#include <boost/math/distributions/students_t.hpp>
+
+#include "symbiomc/base/error.hpp"
+
+namespace symbiomc {
+
+namespace {
+
+constexpr const char* LOAD_CONTEXT = "decision accumulator";
+
+// u = y when maximising, -y when minimising: "best" is then always the largest u.
+double sign_of(DecisionDirection direction) { return direction == DecisionDirection::maximise ? 1.0 : -1.0; }
+
+void save_moments(ByteWriter& out, const std::vector<Moments>& list) {
+  out.u64(list.size());
+  for (const Moments& m : list) m.save(out);
+}
+
+std::vector<Moments> load_moments(ByteReader& in, std::size_t size) {
+  if (in.u64() != size) in.fail("one set of moments per mode");
+  std::vector<Moments> list;
+  for (std::size_t i = 0; i < size; ++i) list.push_back(Moments::load(in));
+  return list;
+}
+
+}  // namespace
+
+DecisionAccumulator::DecisionAccumulator(DecisionSetup setup) : setup_(std::move(setup)) {
+  const DecisionSetup& s = setup_;
+  if (s.n_modes < 2) throw ModelError(message("decision: need at least 2 modes to decide between, got ", s.n_modes));
+  if (s.n_batches < 2) throw ModelError(message("decision: need at least 2 jackknife batches, got ", s.n_batches));
+  if (s.bins < 2 || s.bins > MAX_BINS) {
+    throw ModelError(message("decision: expected 2 to ", MAX_BINS, " bins per parameter, got ", s.bins));
+  }
+  if (s.direction != DecisionDirection::maximise && s.direction != DecisionDirection::minimise) {
+    throw ModelError("decision: unknown direction");
+  }
+  cells_ = s.n_parameters * s.bins;
+  for (std::size_t g = 0; g < s.groups.size(); ++g) {
+    const std::vector<std::size_t>& members = s.groups[g];
+    if (members.empty()) throw ModelError(message("decision: group ", g, " has no parameters"));
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (members[i] >= s.n_parameters) {
+        throw ModelError(message("decision: group ", g, " names parameter ", members[i], " of ", s.n_parameters));
+      }
+      if (std::find(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(i), members[i]) !=
+          members.begin() + static_cast<std::ptrdiff_t>(i)) {
+        throw ModelError(message("decision: group ", g, " names parameter ", members[i], " twice"));
+      }
+    }
+    GroupLayout layout;
+    const std::size_t k = members.size();
+    layout.bins_per_member = integer_root(s.bins, k);
+    if (k > MAX_GROUP_MEMBERS) {
+      layout.reason = message("group of ", k, " parameters: at most ", MAX_GROUP_MEMBERS,
+                              " are estimated, larger groups are binned too coarsely to be meaningful");
+    } else if (layout.bins_per_member < 2) {
+      layout.reason = message("group of ", k, " parameters needs at least 2^", k, " = ", std::size_t{1} << k,
+                              " bins, got ", s.bins);
+    } else {
+      layout.members = members;
+      layout.first_cell = cells_;
+      layout.cells = 1;
+      for (std::size_t i = 0; i < k; ++i) layout.cells *= layout.bins_per_member;
+      cells_ += layout.cells;
+    }
+    groups_.push_back(std::move(layout));
+  }
+  batches_.resize(s.n_batches);
+}
+
+void DecisionAccumulator::allocate(Batch& batch) const {
+  const std::size_t m = setup_.n_modes;
+  batch.value.assign(m, Moments{});
+  batch.regret.assign(m, Moments{});
+  batch.best.assign(m, 0);
+  batch.cell_runs.assign(cells_, 0);
+  batch.cell_gain.assign(cells_ * (m - 1), 0.0);
+  batch.cell_gain_sq.assign(cells_ * (m - 1), 0.0);
+}
+
+void DecisionAccumulator::add_block(std::span<const double> y, std::span<const double> v, std::size_t n_runs,
+                                    std::size_t batch) {
+  add_block(y, BlockBins(v, n_runs, setup_.n_parameters, setup_.bins), batch);
+}
+
+void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& bins, std::size_t batch) {
+  const std::size_t n = bins.n_runs();
+  const std::size_t m = setup_.n_modes;
+  if (bins.n_parameters() != setup_.n_parameters || bins.bins() != setup_.bins) {
+    throw ModelError(message("decision: block binned for ", bins.n_parameters(), " parameters in ", bins.bins(),
+                             " bins, expected ", setup_.n_parameters, " in ", setup_.bins));
+  }
+  if (y.size() / m != n || y.size() % m != 0) {
+    throw ModelError(message("decision: expected ", m, " x ", n, " outputs, got ", y.size()));
+  }
+  if (batch >= setup_.n_batches) {
+    throw ModelError(message("decision: batch ", batch, " out of range (", setup_.n_batches, " batches)"));
+  }
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      throw ModelError(message("decision: output of mode ", i / n, " in run ", i % n,
+                               " is not finite; failed runs must be dropped before they reach a statistic"));
+    }
+  }
+  if (n == 0) return;
+  // A batch that is still empty receives the sums directly (merging into an empty batch is an
+  // exact copy); otherwise the block is summed from zero and merged, so that the bits do not
+  // depend on whether blocks were added here or merged from per-block accumulators.
+  Batch& target = batches_[batch];
+  if (target.runs == 0) {
+    allocate(target);
+    accumulate(target, y, bins);
+  } else {
+    Batch block;
+    allocate(block);
+    accumulate(block, y, bins);
+    merge_batch(target, block);
+  }
+}
+
+void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, const BlockBins& bins) const {
+  const std::size_t n = bins.n_runs();
+  const std::size_t m = setup_.n_modes;
+  const double sign = sign_of(setup_.direction);
+  // gain[(k - 1) * n + r] = u_k - u_0 of run r: the only per-run quantity the EVPPI cells need.
+  std::vector<double> gain((m - 1) * n);
+  for (std::size_t r = 0; r < n; ++r) {
+    std::size_t best = 0;
+    double best_u = sign * y[r];
+    for (std::size_t k = 1; k < m; ++k) {
+      const double u = sign * y[k * n + r];
+      gain[(k - 1) * n + r] = u - sign * y[r];
+      if (u > best_u) best_u = u, best = k;  // strict: ties stay with the lower index
+    }
+    ++into.best[best];
+    for (std::size_t k = 0; k < m; ++k) {
+      into.value[k].add(y[k * n + r]);
+      into.regret[k].add(best_u - sign * y[k * n + r]);
+    }
+  }
+  into.runs += n;
+  // Per parameter, then per run: every cell still receives its runs in run order.
+  auto add_to_cell = [&](std::size_t cell, std::size_t r) {
+    ++into.cell_runs[cell];
+    double* sums = &into.cell_gain[cell * (m - 1)];
+    double* squares = &into.cell_gain_sq[cell * (m - 1)];
+    for (std::size_t k = 1; k < m; ++k) {
+      const double g = gain[(k - 1) * n + r];
+      sums[k - 1] += g;
+      squares[k - 1] += g * g;
+    }
+  };
+  const std::size_t b = setup_.bins;
+  for (std::size_t j = 0; j < setup_.n_parameters; ++j) {
+    const auto index = bins.of(j);
+    for (std::size_t r = 0; r < n; ++r) add_to_cell(j * b + index[r], r);
+  }
+  for (const GroupLayout& group : groups_) {
+    if (group.members.empty()) continue;
+    for (std::size_t r = 0; r < n; ++r) {
+      std::size_t cell = 0;
+      for (const std::size_t j : group.members) {
+        cell = cell * group.bins_per_member + equal_probability_bin(bins.coordinates(j)[r], group.bins_per_member);
+      }
+      add_to_cell(group.first_cell + cell, r);
+    }
+  }
+}
+
+void DecisionAccumulator::merge_batch(Batch& into, const Batch& from) const {
+  if (from.runs == 0) return;
+  if (into.runs == 0) {
+    into = from;
+    return;
+  }
+  into.runs += from.runs;
+  for (std::size_t k = 0; k < setup_.n_modes; ++k) {
+    into.value[k].merge(from.value[k]);
+    into.regret[k].merge(from.regret[k]);
+    into.best[k] += from.best[k];
+  }
+  for (std::size_t c = 0; c < into.cell_runs.size(); ++c) into.cell_runs[c] += from.cell_runs[c];
+  for (std::size_t c = 0; c < into.cell_gain.size(); ++c) {
+    into.cell_gain[c] += from.cell_gain[c];
+    into.cell_gain_sq[c] += from.cell_gain_sq[c];
+  }
+}
+
+void DecisionAccumulator::merge(const DecisionAccumulator& other) {
+  if (!(other.setup_ == setup_)) {
+    throw ModelError(
+        "decision: cannot merge accumulators with different setups (modes, parameters, bins, "
+        "batches, direction or groups)");
+  }
+  for (std::size_t k = 0; k < batches_.size(); ++k) merge_batch(batches_[k], other.batches_[k]);
+}
+
+std::uint64_t DecisionAccumulator::count() const noexcept {
+  std::uint64_t n = 0;
+  for (const Batch& b : batches_) n += b.runs;
+  return n;
+}
+
+double DecisionAccumulator::evppi_of(std::span<const std::uint64_t> runs, std::span<const double> gain,
+                                     std::size_t first, std::size_t cells) const {
+  // EVPPI = (1/n) [sum_b max(0, max_k S_bk) - max(0, max_k sum_b S_bk)] with S_bk the sum of
+  // u_k - u_0 in cell b: the bin means' maxima weighted by n_b / n, without a division per bin.
+  const std::size_t w = setup_.n_modes - 1;
+  std::uint64_t n = 0;
+  double sum_of_max = 0.0;
+  std::vector<double> total(w, 0.0);
+  for (std::size_t c = first; c < first + cells; ++c) {
+    n += runs[c];
+    double best = 0.0;
+    for (std::size_t k = 0; k < w; ++k) {
+      best = std::max(best, gain[c * w + k]);
+      total[k] += gain[c * w + k];
+    }
+    sum_of_max += best;
+  }
+  double max_of_sum = 0.0;
+  for (const double t : total) max_of_sum = std::max(max_of_sum, t);
+  return (sum_of_max - max_of_sum) / static_cast<double>(n);
+}
+
+double DecisionAccumulator::noise_bound_of(const Batch& pooled, std::size_t first, std::size_t cells) const {
+  // Tied case: were every mode's conditional mean equal in every cell, each cell would add
+  // E[max(0, max_k noise_k)] <= sum_k sd_bk / sqrt(n_b) phi(0) (a union bound, exact for two
+  // modes) with sd_bk the within-cell sd of u_k - u_0, weighted by n_b / n.
+  const std::size_t w = setup_.n_modes - 1;
+  const double phi0 = 1.0 / std::sqrt(2.0 * std::numbers::pi);
+  std::uint64_t n = 0;
+  double bound = 0.0;
+  for (std::size_t c = first; c < first + cells; ++c) {
+    n += pooled.cell_runs[c];
+    if (pooled.cell_runs[c] < 2) continue;
+    const double nc = static_cast<double>(pooled.cell_runs[c]);
+    for (std::size_t k = 0; k < w; ++k) {
+      const double s1 = pooled.cell_gain[c * w + k], s2 = pooled.cell_gain_sq[c * w + k];
+      const double variance = std::max(0.0, (s2 - s1 * s1 / nc) / (nc - 1.0));
+      bound += nc * std::sqrt(variance / nc);
+    }
+  }
+  return phi0 * bound / static_cast<double>(n);
+}
+
+DecisionResult DecisionAccumulator::finalize(double conf_level) const {
+  check_conf_level(conf_level);
+  const std::size_t m = setup_.n_modes;
+  const double sign = sign_of(setup_.direction);
+  // Pool the batches in batch order; remember the non-empty ones for the jackknife.
+  Batch pooled;
+  std::vector<std::size_t> present;
+  std::vector<std::uint64_t> present_runs;
+  for (std::size_t k = 0; k < batches_.size(); ++k) {
+    if (batches_[k].runs == 0) continue;
+    present.push_back(k);
+    present_runs.push_back(batches_[k].runs);
+    merge_batch(pooled, batches_[k]);
+  }
+  if (pooled.runs < 2 || present.size() < 2) {
+    throw ModelError(message("decision: need at least 2 runs in at least 2 batches, got ", pooled.runs, " runs in ",
+                             present.size(), " batches"));
+  }
+
+  DecisionResult result;
+  result.direction = setup_.direction;
+  result.runs = pooled.runs;
+  result.batches = present.size();
+  result.bins = setup_.bins;
+  result.conf_level = conf_level;
+  result.modes.resize(m);
+  for (std::size_t k = 0; k < m; ++k) {
+    ModeDecision& mode = result.modes[k];
+    mode.mean = pooled.value[k].mean();
+    std::tie(mode.mean_low, mode.mean_high) = pooled.value[k].ci_mean(conf_level);
+    mode.best_runs = pooled.best[k];
+    mode.p_best = static_cast<double>(pooled.best[k]) / static_cast<double>(pooled.runs);
+    std::tie(mode.p_best_low, mode.p_best_high) = wilson_interval(pooled.best[k], pooled.runs, conf_level);
+    if (sign * mode.mean > sign * result.modes[result.best_mode].mean) result.best_mode = k;
+  }
+  const Moments& regret = pooled.regret[result.best_mode];
+  result.evpi.value = regret.mean();
+  result.evpi.std_error = regret.standard_error();
+  std::tie(result.evpi.low, result.evpi.high) = regret.ci_mean(conf_level);
+
+  // Leave-one-batch-out cell sums by subtraction from the pooled ones (counts exactly).
+  const std::size_t g = present.size();
+  std::vector<std::vector<std::uint64_t>> runs_without(g, pooled.cell_runs);
+  std::vector<std::vector<double>> gain_without(g, pooled.cell_gain);
+  for (std::size_t i = 0; i < g; ++i) {
+    const Batch& b = batches_[present[i]];
+    for (std::size_t c = 0; c < cells_; ++c) runs_without[i][c] -= b.cell_runs[c];
+    for (std::size_t c = 0; c < pooled.cell_gain.size(); ++c) gain_without[i][c] -= b.cell_gain[c];
+  }
+  const double t = boost::math::quantile(
+      boost::math::complement(boost::math::students_t(static_cast<double>(g - 1)), 0.5 * (1.0 - conf_level)));
+  auto estimate = [&](std::vector<std::size_t> parameters, std::size_t bins_per_member, std::size_t first,
+                      std::size_t cells) {
+    EvppiEstimate e;
+    e.parameters = std::move(parameters);
+    e.computed = true;
+    e.bins_per_member = bins_per_member;
+    e.cells = cells;
+    std::vector<double> without(g);
+    for (std::size_t i = 0; i < g; ++i) without[i] = evppi_of(runs_without[i], gain_without[i], first, cells);
+    const BatchEstimate j =
+        jackknife(evppi_of(pooled.cell_runs, pooled.cell_gain, first, cells), without, present_runs, conf_level);
+    e.raw = j.value;
+    e.plug_in = j.plug_in;
+    e.noise_bound = noise_bound_of(pooled, first, cells);
+    e.consistent_with_zero = e.plug_in - e.noise_bound <= t * j.std_error;
+    e.std_error = j.std_error;
+    e.value = std::clamp(j.value, 0.0, result.evpi.value);
+    e.clipped = e.value != e.raw;
+    // The truth is >= 0: the interval is intersected with [0, inf), and one wholly below 0
+    // (the bias correction overshooting for a parameter of no value) becomes {0}.
+    e.low = e.consistent_with_zero ? 0.0 : std::max(0.0, j.low);
+    e.high = std::max(0.0, j.high);
+    return e;
+  };
+  for (std::size_t j = 0; j < setup_.n_parameters; ++j) {
+    result.evppi.push_back(estimate({j}, setup_.bins, j * setup_.bins, setup_.bins));
+  }
+  for (std::size_t i = 0; i < groups_.size(); ++i) {
+    const GroupLayout& group = groups_[i];
+    if (group.members.empty()) {
+      EvppiEstimate e;
+      e.parameters = setup_.groups[i];
+      e.reason = group.reason;
+      e.bins_per_member = group.bins_per_member;
+      result.group_evppi.push_back(std::move(e));
+    } else {
+      result.group_evppi.push_back(estimate(group.members, group.bins_per_member, group.first_cell, group.cells));
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialisation (byte_stream.hpp)
+
+void DecisionAccumulator::save(ByteWriter& out) const {
+  // The setup first, so that load can refuse state written for another shape.
+  out.u64(setup_.n_modes);
+  out.u64(setup_.n_parameters);
+  out.u64(setup_.bins);
+  out.u64(setup_.n_batches);
+  out.u64(static_cast<std::uint64_t>(setup_.direction));
+  out.u64(setup_.groups.size());
+  for (const auto& group : setup_.groups) out.u64s(std::vector<std::uint64_t>(group.begin(), group.end()));
+  // Only the non-empty batches: a block accumulator holds one of K.
+  std::uint64_t present = 0;
+  for (const Batch& b : batches_) present += b.runs > 0 ? 1 : 0;
+  out.u64(present);
+  for (std::size_t k = 0; k < batches_.size(); ++k) {
+    const Batch& b = batches_[k];
+    if (b.runs == 0) continue;
+    out.u64(k);
+    out.u64(b.runs);
+    save_moments(out, b.value);
+    save_moments(out, b.regret);
+    out.u64s(b.best);
+    out.u64s(b.cell_runs);
+    out.f64s(b.cell_gain);
+    out.f64s(b.cell_gain_sq);
+  }
+}
+
+DecisionAccumulator DecisionAccumulator::load(ByteReader& in, const DecisionSetup& setup) {
+  DecisionSetup saved;
+  saved.n_modes = in.u64();
+  saved.n_parameters = in.u64();
+  saved.bins = in.u64();
+  saved.n_batches = in.u64();
+  const std::uint64_t direction = in.u64();
+  if (direction > 1) in.fail("a decision direction (0 or 1)");
+  saved.direction = static_cast<DecisionDirection>(direction);
+  const std::uint64_t n_groups = in.count_at_most(setup.groups.size(), "the expected number of groups");
+  for (std::uint64_t i = 0; i < n_groups; ++i) {
+    const std::vector<std::uint64_t> group = in.u64s();
+    saved.groups.emplace_back(group.begin(), group.end());
+  }
+  if (!(saved == setup)) in.fail("a decision accumulator of the expected setup");
+  DecisionAccumulator acc(setup);
+  const std::uint64_t present = in.count_at_most(setup.n_batches, "at most one state per batch");
+  std::uint64_t previous = 0;
+  for (std::uint64_t i = 0; i < present; ++i) {
+    const std::uint64_t k = in.u64();
+    if (k >= setup.n_batches || (i > 0 && k <= previous)) in.fail("increasing batch indices below n_batches");
+    previous = k;
+    Batch& b = acc.batches_[k];
+    b.runs = in.u64();
+    b.value = load_moments(in, setup.n_modes);
+    b.regret = load_moments(in, setup.n_modes);
+    b.best = in.u64s();
+    b.cell_runs = in.u64s();
+    b.cell_gain = in.f64s();
+    b.cell_gain_sq = in.f64s();
+    std::uint64_t best_total = 0;
+    for (const std::uint64_t c : b.best) best_total += c;
+    bool consistent = b.runs > 0 && b.best.size() == setup.n_modes && best_total == b.runs &&
+                      b.cell_runs.size() == acc.cells_ && b.cell_gain.size() == acc.cells_ * (setup.n_modes - 1) &&
+                      b.cell_gain_sq.size() == b.cell_gain.size();
+    for (std::size_t k2 = 0; consistent && k2 < setup.n_modes; ++k2) {
+      consistent = b.value[k2].count() == b.runs && b.regret[k2].count() == b.runs;
+    }
+    if (!consistent) in.fail("batch state sized to the setup, with counts that agree");
+  }
+  return acc;
+}
+
+}  // namespace symbiomc
