@@ -1,12 +1,18 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstddef>
+#include <set>
+#include <string_view>
 #include <vector>
 
+#include "symbiomc/balance/operations.hpp"
 #include "symbiomc/balance/strongly_connected_components.hpp"
+#include "symbiomc/case/expression.hpp"
 
 // Building blocks of the balance compiler tested on their own: the strongly connected
-// components routine that orders a mode's quantities.
+// components routine that orders a mode's quantities, and the operation table that the
+// emitter, the constant folder and the tape runner all read.
 
 namespace symbiomc {
 namespace {
@@ -66,6 +72,51 @@ TEST(StronglyConnectedComponents, LongChainAndLongCycleDoNotRecurse) {
   EXPECT_EQ(cycle[0].size(), N);
   EXPECT_EQ(cycle[0].front(), 0u);
   EXPECT_EQ(cycle[0].back(), N - 1);
+}
+
+TEST(OperationTable, EverySyntaxOfTheParserHasItsOperation) {
+  for (const char symbol : std::string_view("+-*/^<>lgen&|")) {
+    const OperationInfo* info = binary_operation(symbol);
+    ASSERT_NE(info, nullptr) << "binary '" << symbol << "'";
+    EXPECT_EQ(info->operands, 2);
+  }
+  EXPECT_EQ(unary_operation('-')->op, Op::neg);
+  EXPECT_EQ(unary_operation('!')->op, Op::logical_not);
+  EXPECT_EQ(binary_operation('-')->op, Op::sub);
+  EXPECT_EQ(binary_operation('l')->op, Op::le);
+  // Every function but active() (a per-mode constant) compiles to one operation, with as many
+  // operands as the parser lets it have (min and max take two or more and fold left).
+  for (const FunctionInfo& function : expression_functions()) {
+    if (function.name == "active") continue;
+    const OperationInfo* info = function_operation(function.name);
+    ASSERT_NE(info, nullptr) << function.name;
+    if (function.name == "pwl") continue;  // pwl(curve, x) reads x only
+    if (function.arity < 0) EXPECT_TRUE(info->folds_left) << function.name;
+    else EXPECT_EQ(info->operands, function.arity) << function.name;
+  }
+  EXPECT_EQ(function_operation("if")->op, Op::select);
+  EXPECT_EQ(function_operation("nope"), nullptr);
+}
+
+TEST(OperationTable, NamesAreDistinctAndKernelsComputeTheirOperation) {
+  std::set<std::string_view> names;
+  for (const OperationInfo& info : operation_table) EXPECT_TRUE(names.insert(info.name).second) << info.name;
+  auto value = [](Op op, double a, double b = 0.0, double c = 0.0) { return operation_info(op).kernel(a, b, c); };
+  EXPECT_EQ(value(Op::sub, 5, 3), 2.0);
+  EXPECT_EQ(value(Op::div, 1, 4), 0.25);
+  EXPECT_EQ(value(Op::pow, 2, 10), 1024.0);
+  EXPECT_EQ(value(Op::min, 2, -1), -1.0);
+  EXPECT_EQ(value(Op::le, 2, 2), 1.0);
+  EXPECT_EQ(value(Op::ne, 2, 2), 0.0);
+  EXPECT_EQ(value(Op::logical_and, 2, 0), 0.0);
+  EXPECT_EQ(value(Op::logical_or, 0, -3), 1.0);
+  EXPECT_EQ(value(Op::logical_not, 0), 1.0);
+  EXPECT_EQ(value(Op::select, 0, 7, 9), 9.0);
+  EXPECT_EQ(value(Op::clamp, 5, 0, 1), 1.0);
+  EXPECT_EQ(value(Op::clamp, -5, 0, 1), 0.0);
+  EXPECT_TRUE(std::isnan(value(Op::log, -1)));
+  EXPECT_EQ(operation_info(Op::pwl).kernel, nullptr);
+  EXPECT_EQ(operation_info(Op::loop).operands, 0);
 }
 
 }  // namespace
