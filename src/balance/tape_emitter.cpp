@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "symbiomc/base/error.hpp"
 
@@ -12,11 +13,9 @@ namespace {
 /// The operation found for a piece of syntax. read_case has checked every operator and
 /// function name, so a miss is a bug in the compiler, not an input error.
 const OperationInfo& known(const OperationInfo* info, const ExprNode& node) {
-  if (info == nullptr)
-    throw std::logic_error(message("balance compiler: no tape operation for '", node.kind == ExprNode::Kind::call
-                                                                                   ? node.name
-                                                                                   : std::string(1, node.op), "'"));
-  return *info;
+  if (info != nullptr) return *info;
+  const std::string syntax = node.kind == ExprNode::Kind::call ? node.name : std::string(1, node.op);
+  throw std::logic_error(message("balance compiler: no tape operation for '", syntax, "'"));
 }
 
 }  // namespace
