@@ -20,6 +20,7 @@ void PlanCompiler::compile() {
     parameter_slot_[plan_.parameters[p].name] = static_cast<std::uint32_t>(p);
   for (const auto& o : network_.outputs) plan_.outputs.push_back({o.name, o.unit, o.description});
   compile_curves();
+  // Baseline first: other modes read its values through "base.<name>".
   std::vector<const Mode*> order;
   order.push_back(&network_.modes[network_.baseline_index()]);
   for (const auto& m : network_.modes)
