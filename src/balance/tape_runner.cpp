@@ -25,7 +25,10 @@ namespace {
 // operation with its kernel inlined (the compiler vectorises it as it would a hand-written
 // loop), and lane_loops holds one per Op, so the runner picks an operation's loop with one
 // indexed call per instruction, outside the lane loop. A new operation gets its loop here
-// without an edit.
+// without an edit. Measured against the hand-written switch this replaced (both libraries in
+// one process, evaluate() on the biomass case, interleaved): within +-3% from 1 to 256 lanes,
+// 2-5% faster at the 64 lanes CaseModel uses. A switch generated from the table by a fold
+// expression (GCC makes it a jump table) was 5-10% slower on a single lane.
 
 /// d[r] = op(a[r], b[r], c[r]) for r in [0, n). d may be one of the operands (temporaries are
 /// reused), so no restrict: the vectoriser checks overlap at run time, as for the hand-written loops.
