@@ -3,6 +3,8 @@
 // instruction tape per synergy mode, baseline first), and evaluated for many parameter
 // vectors at once ("lanes") in a per-thread BalanceWorkspace. Evaluation allocates nothing,
 // never throws, and reports per mode and lane whether the balance is valid (RunStatus).
+// The compiler's passes and the tape runner live in src/balance/ (balance.cpp lists them);
+// tape.hpp and operations.hpp describe the compiled form.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,9 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "symbiomc/balance/tape.hpp"
 #include "symbiomc/base/error.hpp"
-#include "symbiomc/case/network.hpp"
 #include "symbiomc/base/parameter.hpp"
+#include "symbiomc/case/network.hpp"
 
 namespace symbiomc {
 
@@ -26,34 +29,6 @@ struct PlanOptions {
   /// on the same operands. Results are bit-identical either way; false keeps the plain
   /// per-mode tape (for tests and for measuring the saving).
   bool share_subexpressions = true;
-};
-
-enum class Op : std::uint8_t {
-  copy, add, sub, mul, div, neg, pow, min, max, abs, sqrt, exp, log,
-  lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not, select, clamp, pwl, loop,
-};
-
-/// dst = op(a, b, c) over all lanes; slots are indices into the workspace's slot array.
-struct Instruction {
-  Op op;
-  std::uint32_t dst = 0, a = 0, b = 0, c = 0;
-};
-
-/// A set of flows/variables that depend on each other (a recycle loop). Affine loops are
-/// solved as a linear system (Eigen LU); others by fixed-point iteration.
-struct LoopBlock {
-  std::vector<std::uint32_t> members;  ///< slots of the loop's quantities
-  std::vector<std::uint32_t> next;     ///< slots the sub-tape writes f(members) into
-  std::size_t code_begin = 0, code_end = 0;  ///< range in BalancePlan's loop code
-  bool affine = false;
-  std::string description;  ///< member names, for messages
-  SourceLocation where;     ///< row of the first member, for messages
-  std::string column;       ///< its expression column
-};
-
-struct PlanCurve {
-  std::string id;
-  std::vector<std::uint32_t> x, y;  ///< slots of the points (parameters or constants)
 };
 
 /// Where a named quantity of one mode lives.
@@ -89,6 +64,31 @@ struct OutputInfo {
   std::string description;
 };
 
+namespace detail {
+/// What a BalancePlan holds, as plain data: the compiler passes under src/balance/ build it
+/// field by field, the tape runner reads it. Everyone else sees it through BalancePlan.
+struct PlanData {
+  Network network;
+  std::vector<ParameterInfo> parameters;  ///< nominal values after options and overrides
+  std::vector<std::pair<std::string, std::string>> chosen_options;
+  std::vector<OutputInfo> outputs;
+  std::vector<PlanMode> modes;  ///< [0] = baseline
+  std::vector<std::pair<std::uint32_t, double>> constants;  ///< slot, value
+  std::vector<Instruction> code;
+  std::size_t shared_begin = 0, shared_end = 0;  ///< the synergy modes' shared range of code
+  std::vector<Instruction> loop_code;
+  std::vector<LoopBlock> loops;
+  std::vector<PlanCurve> curves;
+  /// Per mode, the distinct slots evaluate() checks after the mode's tape: active flows in flow
+  /// order (>= -1e-9), and those followed by the outputs and variables (finite).
+  std::vector<std::vector<std::uint32_t>> flow_checks, finite_checks;
+  std::size_t slot_count = 0;  ///< parameters first (a parameter's index is its slot), then the rest
+  std::size_t max_loop_size = 0;
+  double fixed_point_tolerance = 1e-10;
+  int fixed_point_max_iterations = 200;
+};
+}  // namespace detail
+
 class BalancePlan {
  public:
   /// Compiles every mode; throws InputError for unresolved names, variables missing a
@@ -96,47 +96,28 @@ class BalancePlan {
   /// balance that fails (e.g. a negative nominal flow).
   [[nodiscard]] static BalancePlan compile(const Network& network, const PlanOptions& options = {});
 
-  [[nodiscard]] const Network& network() const noexcept { return network_; }
+  [[nodiscard]] const Network& network() const noexcept { return data_.network; }
   /// Parameters with their nominal values after options and overrides.
-  [[nodiscard]] const std::vector<ParameterInfo>& parameters() const noexcept { return parameters_; }
+  [[nodiscard]] const std::vector<ParameterInfo>& parameters() const noexcept { return data_.parameters; }
   /// Index of a parameter; throws InputError naming the closest names.
   [[nodiscard]] std::size_t parameter_index(std::string_view name) const;
-  [[nodiscard]] const std::vector<PlanMode>& modes() const noexcept { return modes_; }  ///< [0] = baseline
-  [[nodiscard]] const std::vector<OutputInfo>& outputs() const noexcept { return outputs_; }
+  [[nodiscard]] const std::vector<PlanMode>& modes() const noexcept { return data_.modes; }  ///< [0] = baseline
+  [[nodiscard]] const std::vector<OutputInfo>& outputs() const noexcept { return data_.outputs; }
   [[nodiscard]] std::size_t mode_index(std::string_view id) const;
-  [[nodiscard]] std::size_t slot_count() const noexcept { return slot_count_; }
-  [[nodiscard]] std::size_t instruction_count() const noexcept { return code_.size(); }
+  [[nodiscard]] std::size_t slot_count() const noexcept { return data_.slot_count; }
+  [[nodiscard]] std::size_t instruction_count() const noexcept { return data_.code.size(); }
   /// Range of the tape computed once for the synergy modes: values that two or more of them
   /// would otherwise each compute (empty when there are none or share_subexpressions is off).
-  [[nodiscard]] std::size_t shared_code_begin() const noexcept { return shared_begin_; }
-  [[nodiscard]] std::size_t shared_code_end() const noexcept { return shared_end_; }
+  [[nodiscard]] std::size_t shared_code_begin() const noexcept { return data_.shared_begin; }
+  [[nodiscard]] std::size_t shared_code_end() const noexcept { return data_.shared_end; }
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& chosen_options() const noexcept {
-    return chosen_options_;
+    return data_.chosen_options;
   }
+  /// Everything compiled, for the balance engine's own runner and checks (src/balance/).
+  [[nodiscard]] const detail::PlanData& data() const noexcept { return data_; }
 
  private:
-  friend class PlanCompiler;
-  friend class TapeRunner;
-  friend class BalanceWorkspace;
-  friend void evaluate(const BalancePlan&, class BalanceWorkspace&, std::size_t, std::size_t) noexcept;
-  Network network_;
-  std::vector<ParameterInfo> parameters_;
-  std::vector<std::pair<std::uint32_t, double>> constants_;  ///< slot, value
-  std::vector<Instruction> code_;
-  std::size_t shared_begin_ = 0, shared_end_ = 0;  ///< the synergy modes' shared range of code_
-  std::vector<Instruction> loop_code_;
-  std::vector<LoopBlock> loops_;
-  std::vector<PlanCurve> curves_;
-  std::vector<PlanMode> modes_;
-  std::vector<OutputInfo> outputs_;
-  /// Per mode, the distinct slots evaluate() checks after the mode's tape: active flows in flow
-  /// order (>= -1e-9), and those followed by the outputs and variables (finite).
-  std::vector<std::vector<std::uint32_t>> flow_checks_, finite_checks_;
-  std::vector<std::pair<std::string, std::string>> chosen_options_;
-  std::size_t slot_count_ = 0;
-  std::size_t max_loop_size_ = 0;
-  double fixed_point_tolerance_ = 1e-10;
-  int fixed_point_max_iterations_ = 200;
+  detail::PlanData data_;
 };
 
 /// Per-thread scratch: slot values for `width` lanes, solver buffers and statuses.
@@ -154,7 +135,9 @@ class BalanceWorkspace {
   }
   /// Resets every parameter of every lane to its nominal value.
   void reset_parameters() noexcept;
-  [[nodiscard]] double value(std::uint32_t slot, std::size_t lane) const noexcept { return slots_[slot * width_ + lane]; }
+  [[nodiscard]] double value(std::uint32_t slot, std::size_t lane) const noexcept {
+    return slots_[slot * width_ + lane];
+  }
   /// The `width()` lanes of a slot, contiguous (value(slot, lane) == values(slot)[lane]).
   [[nodiscard]] const double* values(std::uint32_t slot) const noexcept { return slots_.data() + slot * width_; }
   /// The `width()` lanes of a parameter, to set many at once (same as set_parameter per lane).
@@ -162,17 +145,15 @@ class BalanceWorkspace {
   [[nodiscard]] RunStatus status(std::size_t mode, std::size_t lane) const noexcept {
     return status_[mode * width_ + lane];
   }
-  [[nodiscard]] double output(const BalancePlan& plan, std::size_t mode, std::size_t output, std::size_t lane) const noexcept {
+  [[nodiscard]] double output(const BalancePlan& plan, std::size_t mode, std::size_t output,
+                              std::size_t lane) const noexcept {
     return value(plan.modes()[mode].outputs[output].slot, lane);
   }
 
- private:
-  friend void evaluate(const BalancePlan&, BalanceWorkspace&, std::size_t, std::size_t) noexcept;
-  friend class TapeRunner;
- public:
-  struct Solver;  ///< recycle-loop LU buffers (defined in balance.cpp)
+  struct Solver;  ///< recycle-loop LU buffers (defined in src/balance/tape_runner.hpp)
 
  private:
+  friend void evaluate(const BalancePlan&, BalanceWorkspace&, std::size_t, std::size_t) noexcept;
   const BalancePlan* plan_;
   std::size_t width_;
   std::vector<double> slots_;
