@@ -15,17 +15,15 @@
 
 #include "biomass_fixture.hpp"
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
-#include "symbiomc/sampling/design.hpp"
 #include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/model/case_model.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/sampling/design.hpp"
 
 namespace {
 
 using namespace symbiomc;
 using symbiomc::bench::Biomass;
-
-
 
 /// `n` parameter draws (plain Monte Carlo, seed 1), row-major n x D, in physical units.
 std::vector<double> draw_inputs(const Problem& problem, std::size_t n) {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "biomass_fixture.hpp"
-#include "symbiomc/sampling/design.hpp"
+#include "symbiomc/base/rng.hpp"
 #include "symbiomc/problem/distributions.hpp"
 #include "symbiomc/problem/problem.hpp"
-#include "symbiomc/base/rng.hpp"
+#include "symbiomc/sampling/design.hpp"
 
 namespace {
 

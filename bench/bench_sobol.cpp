@@ -14,16 +14,16 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/model/analytic_models.hpp"
 #include "biomass_fixture.hpp"
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
-#include "symbiomc/sampling/design.hpp"
-#include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/base/rng.hpp"
-#include "symbiomc/studies/sensitivity.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/model/analytic_models.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/sampling/design.hpp"
 #include "symbiomc/stats/sobol.hpp"
+#include "symbiomc/studies/sensitivity.hpp"
 
 namespace {
 
@@ -36,7 +36,6 @@ std::vector<double> g_coefficients(std::size_t dims) {
   a.resize(dims, 99.0);
   return a;
 }
-
 
 void run_sobol_loop(benchmark::State& state, const Model& model, const Problem& problem, std::uint64_t base_runs) {
   SobolConfig config;

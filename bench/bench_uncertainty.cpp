@@ -19,11 +19,11 @@
 
 #include "biomass_fixture.hpp"
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
-#include "symbiomc/sampling/design.hpp"
-#include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/base/rng.hpp"
+#include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
+#include "symbiomc/sampling/design.hpp"
 #include "symbiomc/stats/stats.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 
@@ -31,7 +31,6 @@ namespace {
 
 using namespace symbiomc;
 using symbiomc::bench::Biomass;
-
 
 constexpr std::size_t BLOCK = 4096;  // UncertaintyConfig's default block size
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
 #include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/model/case_model.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
 
 namespace symbiomc::bench {

@@ -517,10 +517,9 @@ TEST(Lanes, ThirtySevenVectorsInWidthSixtyFourEqualSingleRunsBitForBit) {
   // The biomass case: pwl curves, per-mode variables, base.x and many modes at once.
   // Lane 8: no straw in the CHP makes its standalone efficiency 0 / 0.
   expect_lanes_independent(test::BIOMASS_CASE, {{7, "pyro_char_yield", 0.05, RunStatus::negative_flow},
-                                           {8, "chp_straw_t_h", 0.0, RunStatus::non_finite},
-                                           {19, "eta_e_solid_full", 1.5, RunStatus::out_of_domain}});
+                                                {8, "chp_straw_t_h", 0.0, RunStatus::non_finite},
+                                                {19, "eta_e_solid_full", 1.5, RunStatus::out_of_domain}});
 }
-
 
 // ---------------------------------------------------------------------------------------
 // Shared sub-expressions: the tape computes once what several modes (or one mode twice)
@@ -613,8 +612,9 @@ TEST(SharedSubexpressions, BiomassModesShareWhatTheyComputeAlike) {
 
 TEST(ParameterDomains, InlineCheckMatchesTheDefinitionAtTheEdges) {
   const double max = std::numeric_limits<double>::max(), tiny = std::numeric_limits<double>::denorm_min();
-  const std::vector<double> values = {0.0, -0.0, tiny, -tiny, 1.0, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0),
-                                      -1.0, 2.0, max, -max, INFINITY, -INFINITY, NAN};
+  const std::vector<double> values = {
+      0.0, -0.0, tiny,     -tiny,     1.0, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0), -1.0, 2.0,
+      max, -max, INFINITY, -INFINITY, NAN};
   for (const double x : values) {
     const bool finite = std::isfinite(x);
     EXPECT_EQ(in_domain(x, ParameterDomain::any), finite) << x;

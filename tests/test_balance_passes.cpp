@@ -91,8 +91,10 @@ TEST(OperationTable, EverySyntaxOfTheParserHasItsOperation) {
     const OperationInfo* info = function_operation(function.name);
     ASSERT_NE(info, nullptr) << function.name;
     if (function.name == "pwl") continue;  // pwl(curve, x) reads x only
-    if (function.arity < 0) EXPECT_TRUE(info->folds_left) << function.name;
-    else EXPECT_EQ(info->operands, function.arity) << function.name;
+    if (function.arity < 0)
+      EXPECT_TRUE(info->folds_left) << function.name;
+    else
+      EXPECT_EQ(info->operands, function.arity) << function.name;
   }
   EXPECT_EQ(function_operation("if")->op, Op::select);
   EXPECT_EQ(function_operation("nope"), nullptr);

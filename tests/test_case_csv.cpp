@@ -201,15 +201,15 @@ TEST(CaseCsv, Utf8ByteOrderMarkIsAccepted) {
 TEST(CaseCsv, TooFewCellsInARowNamesTheLine) {
   ScratchCase c;
   const auto line = c.append_row("processes.csv", "boiler,converter");
-  EXPECT_EQ(read_error(c.dir()),
-            c.at("processes.csv", line) + "fewer cells than the header has columns");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", line) + "fewer cells than the header has columns");
 }
 
 TEST(CaseCsv, TooManyCellsInARowNamesTheLine) {
   ScratchCase c;
   const auto line = c.append_row("processes.csv", "boiler,converter,Boiler,A boiler,surplus");
-  EXPECT_EQ(read_error(c.dir()),
-            c.at("processes.csv", line) + "more cells than the header has columns (a ',' inside a cell needs double quotes)");
+  EXPECT_EQ(
+      read_error(c.dir()),
+      c.at("processes.csv", line) + "more cells than the header has columns (a ',' inside a cell needs double quotes)");
 }
 
 TEST(CaseCsv, NonNumericValueNamesColumnAndText) {
@@ -234,8 +234,9 @@ TEST(CaseCsv, MissingRequiredHeaderColumnListsTheRequiredOnes) {
 TEST(CaseCsv, UnknownHeaderColumnSuggestsTheRightName) {
   ScratchCase c;
   c.replace_line("processes.csv", "id,kind,", "id,kind,nmae,description");
-  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 1) + "column 'nmae' in the header is not a known column (did you mean 'name'?); "
-                                 "known columns: 'id', 'kind', 'name', 'description'");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 1) +
+                                     "column 'nmae' in the header is not a known column (did you mean 'name'?); "
+                                     "known columns: 'id', 'kind', 'name', 'description'");
 }
 
 TEST(CaseCsv, DuplicateHeaderColumnIsReported) {
@@ -249,8 +250,9 @@ TEST(CaseCsv, HeaderErrorAfterACommentNamesTheHeaderLine) {
   c.insert_line("processes.csv", 1, "# processes of the park");
   c.replace_line("processes.csv", "id,kind,", "id,kind,nmae,description");
   // Line 2: the header's own line, not the first line of the file.
-  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 2) + "column 'nmae' in the header is not a known column (did you mean 'name'?); "
-                                 "known columns: 'id', 'kind', 'name', 'description'");
+  EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", 2) +
+                                     "column 'nmae' in the header is not a known column (did you mean 'name'?); "
+                                     "known columns: 'id', 'kind', 'name', 'description'");
 }
 
 TEST(CaseCsv, UnclosedQuoteNamesTheLine) {
@@ -641,8 +643,9 @@ TEST(CaseCsv, AtMostTwentyDefectsAreListedAndTheRestCounted) {
 
 TEST(CaseCsv, MinimalFixtureWithUnitMismatch) {
   const std::string dir = test::UNIT_MISMATCH_CASE;
-  EXPECT_EQ(read_error(dir), dir + "/flows.csv:2: column 'unit': unit mismatch: flow 'straw_in' is in 'kg/h' but "
-                                   "commodity 'straw' is measured in 't/h'");
+  EXPECT_EQ(read_error(dir), dir +
+                                 "/flows.csv:2: column 'unit': unit mismatch: flow 'straw_in' is in 'kg/h' but "
+                                 "commodity 'straw' is measured in 't/h'");
 }
 
 TEST(CaseCsv, MinimalFixtureIsGoodOnceTheDefectIsFixed) {

@@ -181,8 +181,9 @@ TEST(CliBalance, SetWithUnknownNameExitsTwoAndSuggestsTheName) {
   const CliRun r = run_symbiomc({"balance", "--case", BIOMASS_CASE, "--set", "chp_straw_th=6"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "error: --set chp_straw_th=6: unknown parameter 'chp_straw_th' (did you mean 'chp_straw_t_h', "
-                   "'pyro_straw_t_h'?)\n");
+  EXPECT_EQ(r.err,
+            "error: --set chp_straw_th=6: unknown parameter 'chp_straw_th' (did you mean 'chp_straw_t_h', "
+            "'pyro_straw_t_h'?)\n");
 }
 
 TEST(CliBalance, SetWithoutEqualsSignExitsTwo) {
@@ -200,16 +201,18 @@ TEST(CliBalance, SetWithANonNumberExitsTwo) {
 TEST(CliBalance, SetOutsideTheParameterDomainExitsTwo) {
   const CliRun r = run_symbiomc({"balance", "--case", BIOMASS_CASE, "--set", "eta_e_solid_full=1.2"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR);
-  EXPECT_EQ(r.err, "error: --set eta_e_solid_full=1.2: parameter 'eta_e_solid_full' (kind efficiency): expected in "
-                   "(0, 1]\n");
+  EXPECT_EQ(r.err,
+            "error: --set eta_e_solid_full=1.2: parameter 'eta_e_solid_full' (kind efficiency): expected in "
+            "(0, 1]\n");
 }
 
 TEST(CliBalance, SetOutsideTheDomainEchoesTheValueAsTyped) {
   const CliRun r = run_symbiomc({"balance", "--case", BIOMASS_CASE, "--set", "eta_e_solid_full=1.1"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR);
   // 1.1 has no exact double: echoing the parsed value would print 1.1000000000000001.
-  EXPECT_EQ(r.err, "error: --set eta_e_solid_full=1.1: parameter 'eta_e_solid_full' (kind efficiency): expected in "
-                   "(0, 1]\n")
+  EXPECT_EQ(r.err,
+            "error: --set eta_e_solid_full=1.1: parameter 'eta_e_solid_full' (kind efficiency): expected in "
+            "(0, 1]\n")
       << "the --set value must be echoed as typed, not from the parsed double";
 }
 
@@ -228,8 +231,9 @@ TEST(CliBalance, OptionChangesModeFourPowerOnly) {
 TEST(CliBalance, OptionWithUnknownNameSuggestsTheName) {
   const CliRun r = run_symbiomc({"balance", "--case", BIOMASS_CASE, "--option", "whb_splt=table1"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR);
-  EXPECT_EQ(r.err, "error: --option whb_splt=table1: case 'biomass' has no option 'whb_splt' (did you mean "
-                   "'whb_split'?)\n");
+  EXPECT_EQ(r.err,
+            "error: --option whb_splt=table1: case 'biomass' has no option 'whb_splt' (did you mean "
+            "'whb_split'?)\n");
 }
 
 TEST(CliBalance, OptionWithUnknownChoiceListsTheChoices) {
@@ -243,9 +247,9 @@ TEST(CliBalance, OptionWithUnknownChoiceListsTheChoices) {
 TEST(CliBalance, FlowsListsFlowsAndProcessBalancesOfEveryMode) {
   const CliRun r = run_symbiomc({"balance", "--case", BIOMASS_CASE, "--flows"});
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const std::string heading : {"Independent operation (independent)", "Mode 1: CHP + AD (m1)",
-                                    "Mode 2: + bioethanol (m2)", "Mode 3: + bio-oil refinery (m3)",
-                                    "Mode 4: + cement plant (m4)"}) {
+  for (const std::string heading :
+       {"Independent operation (independent)", "Mode 1: CHP + AD (m1)", "Mode 2: + bioethanol (m2)",
+        "Mode 3: + bio-oil refinery (m3)", "Mode 4: + cement plant (m4)"}) {
     EXPECT_NE(r.out.find("== " + heading + ": flows\n"), std::string::npos) << heading;
     EXPECT_NE(r.out.find("== " + heading + ": process balances"), std::string::npos) << heading;
   }

@@ -141,19 +141,20 @@ TEST_P(EveryDistribution, QuantileIsNondecreasingAndInsideSupport) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllKinds, EveryDistribution,
-    ::testing::Values(Case{"Unif", Uniform(-1.0, 3.0), 11}, Case{"Norm", Normal(10.0, 2.0), 12},
-                      Case{"Truncnorm", TruncNormal(0.8, 0.1, 0.6, 1.0), 13},
-                      Case{"TruncnormUpperTail", TruncNormal(0.0, 1.0, 1.5, INF), 14},
-                      Case{"TruncnormLowerSided", TruncNormal(5.0, 2.0, -INF, 4.0), 15},
-                      Case{"LognormByMean", LogNormal::from_mean_sd(5.0, 1.5), 16},
-                      Case{"LognormByMedian", LogNormal::from_median_gsd(3.0, 1.5), 17},
-                      Case{"Triang", Triangular(1.0, 2.0, 5.0), 18},
-                      Case{"TriangModeAtLow", Triangular(0.0, 0.0, 1.0), 19}, Case{"Pert", Pert(0.0, 3.0, 10.0), 20},
-                      Case{"Beta", Beta(2.0, 5.0, 10.0, 20.0), 21}, Case{"Logunif", LogUniform(0.1, 100.0), 22},
-                      Case{"Discrete", Discrete({3.0, 1.0, 2.0}, {0.2, 0.5, 0.3}), 23}),
-    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(AllKinds, EveryDistribution,
+                         ::testing::Values(Case{"Unif", Uniform(-1.0, 3.0), 11}, Case{"Norm", Normal(10.0, 2.0), 12},
+                                           Case{"Truncnorm", TruncNormal(0.8, 0.1, 0.6, 1.0), 13},
+                                           Case{"TruncnormUpperTail", TruncNormal(0.0, 1.0, 1.5, INF), 14},
+                                           Case{"TruncnormLowerSided", TruncNormal(5.0, 2.0, -INF, 4.0), 15},
+                                           Case{"LognormByMean", LogNormal::from_mean_sd(5.0, 1.5), 16},
+                                           Case{"LognormByMedian", LogNormal::from_median_gsd(3.0, 1.5), 17},
+                                           Case{"Triang", Triangular(1.0, 2.0, 5.0), 18},
+                                           Case{"TriangModeAtLow", Triangular(0.0, 0.0, 1.0), 19},
+                                           Case{"Pert", Pert(0.0, 3.0, 10.0), 20},
+                                           Case{"Beta", Beta(2.0, 5.0, 10.0, 20.0), 21},
+                                           Case{"Logunif", LogUniform(0.1, 100.0), 22},
+                                           Case{"Discrete", Discrete({3.0, 1.0, 2.0}, {0.2, 0.5, 0.3}), 23}),
+                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(Distributions, FixedIsItsValueEverywhere) {
   const Distribution d = Fixed(2.5);
@@ -209,7 +210,7 @@ TEST(Distributions, TruncnormFarInTheUpperTailKeepsItsDigits) {
 }
 
 TEST(Distributions, KindNamesAreTheFileSpellings) {
-  const std::vector<std::string> expected = {"fixed", "unif", "norm",  "truncnorm", "lognorm",
+  const std::vector<std::string> expected = {"fixed",  "unif", "norm", "truncnorm", "lognorm",
                                              "triang", "pert", "beta", "logunif",   "discrete"};
   EXPECT_EQ(kind_names(), expected);
   EXPECT_EQ(kind_name(Distribution(Normal(0, 1))), "norm");

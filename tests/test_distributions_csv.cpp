@@ -17,8 +17,8 @@
 #include "support/files.hpp"
 #include "support/paths.hpp"
 #include "support/random.hpp"
-#include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
 
 namespace symbiomc {
@@ -442,9 +442,9 @@ TEST(RankCorrelation, UnknownNameSuggestsUncertainParameters) {
 }
 
 TEST(RankCorrelation, FixedParameterCannotBeCorrelated) {
-  EXPECT_EQ(correlation_error("fixed_name.corr.csv"),
-            fixture("fixed_name.corr.csv") + ":2: column 'parameter_b': 'hours_h_per_yr' is 'fixed' in " +
-                fixture("good.csv") + ", so it cannot be correlated");
+  EXPECT_EQ(correlation_error("fixed_name.corr.csv"), fixture("fixed_name.corr.csv") +
+                                                          ":2: column 'parameter_b': 'hours_h_per_yr' is 'fixed' in " +
+                                                          fixture("good.csv") + ", so it cannot be correlated");
 }
 
 TEST(RankCorrelation, SelfPair) {

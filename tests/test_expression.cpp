@@ -9,8 +9,8 @@
 
 #include "support/paths.hpp"
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/case/expression.hpp"
 #include "symbiomc/case/case_csv.hpp"
+#include "symbiomc/case/expression.hpp"
 
 // The expression parser: precedence and associativity (checked on the syntax tree, by a
 // small reference evaluator over that tree, and through a compiled case), the names an

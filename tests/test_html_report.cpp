@@ -66,12 +66,12 @@ class BiomassResults : public ::testing::Test {
     EXPECT_TRUE(succeeded(run_symbiomc({"uncertainty", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS,
                                         "--runs", full ? "100000" : "20000", "--out", (r / "uncertainty").string(),
                                         "--threshold", "savings_10k_yuan_per_yr=800", "--quiet"})));
-    EXPECT_TRUE(succeeded(run_symbiomc({"sensitivity", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS,
-                                        "--base-runs", full ? "2048" : "512", "--groups", "--out",
-                                        (r / "sensitivity").string(), "--quiet"})));
-    EXPECT_TRUE(succeeded(run_symbiomc({"sensitivity", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS,
-                                        "--method", "morris", "--trajectories", full ? "50" : "20", "--out",
-                                        (r / "morris").string(), "--quiet"})));
+    EXPECT_TRUE(succeeded(
+        run_symbiomc({"sensitivity", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS, "--base-runs",
+                      full ? "2048" : "512", "--groups", "--out", (r / "sensitivity").string(), "--quiet"})));
+    EXPECT_TRUE(succeeded(
+        run_symbiomc({"sensitivity", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS, "--method",
+                      "morris", "--trajectories", full ? "50" : "20", "--out", (r / "morris").string(), "--quiet"})));
   }
   static void TearDownTestSuite() {
     delete root_;
@@ -261,9 +261,9 @@ TEST_F(BiomassResults, ReportCommandAndReportOptionWriteThePage) {
                                       "--out", (out.path() / "a.html").string(), "--quiet"})));
   EXPECT_TRUE(fs::exists(out.path() / "a.html"));
   EXPECT_TRUE(fs::exists(out.path() / "a_data" / "sobol_indices.csv"));
-  EXPECT_TRUE(succeeded(run_symbiomc({"uncertainty", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS,
-                                      "--runs", "2000", "--out", (out.path() / "u").string(), "--report",
-                                      (out.path() / "u.html").string(), "--quiet"})));
+  EXPECT_TRUE(succeeded(
+      run_symbiomc({"uncertainty", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS, "--runs", "2000",
+                    "--out", (out.path() / "u").string(), "--report", (out.path() / "u.html").string(), "--quiet"})));
   EXPECT_TRUE(fs::exists(out.path() / "u.html"));
 }
 
@@ -314,8 +314,9 @@ class BiomassReportInBrowser : public BiomassResults {
   void SetUp() override {
     chromium_ = test::find_chromium();
     if (!chromium_.empty()) return;
-    const char* install = "no Chromium found (install the Debian package `chromium`, as scripts/setup-debian.sh does, "
-                          "or set SYMBIOMC_CHROMIUM)";
+    const char* install =
+        "no Chromium found (install the Debian package `chromium`, as scripts/setup-debian.sh does, "
+        "or set SYMBIOMC_CHROMIUM)";
     // The one skip of the suite: without a browser the page cannot be checked. In CI it must be.
     if (test::chromium_required()) FAIL() << install << "; CI=true, so the browser tests may not be skipped";
     GTEST_SKIP() << "SKIPPED: " << install;
@@ -408,8 +409,10 @@ TEST_F(BiomassReportInBrowser, EveryChartRendersWithTheExpectedMarksAndNoConsole
     int nonzero = 0, groups = 0;
     for (const auto& x : sobol["indices"]) {
       if (x["mode"] != sobol_mode || x["output"] != output) continue;
-      if (x["kind"] == "group") ++groups;
-      else if (x["ST"].get<double>() != 0 || x["S1"].get<double>() != 0) ++nonzero;
+      if (x["kind"] == "group")
+        ++groups;
+      else if (x["ST"].get<double>() != 0 || x["S1"].get<double>() != 0)
+        ++nonzero;
     }
     if (!nonzero) continue;
     expected_figures += 3;
@@ -445,16 +448,18 @@ TEST_F(BiomassReportInBrowser, EveryChartRendersWithTheExpectedMarksAndNoConsole
   EXPECT_EQ(page["figures"].size(), expected_figures);  // no chart without a check, none missing
 
   // The mode selector redraws the Sobol' charts for another mode without an error.
-  browser.evaluate("(() => { const s = document.getElementById('sobol-mode'); s.value = 'm2'; "
-                   "s.dispatchEvent(new Event('change')); return true; })()");
+  browser.evaluate(
+      "(() => { const s = document.getElementById('sobol-mode'); s.value = 'm2'; "
+      "s.dispatchEvent(new Event('change')); return true; })()");
   const json redrawn = browser.evaluate(INSPECT);
   EXPECT_FALSE(figures(redrawn, "sobol", {{"mode", "m2"}}).empty());
   EXPECT_TRUE(figures(redrawn, "sobol", {{"mode", "m4"}}).empty());
   EXPECT_EQ(browser.errors(), std::vector<std::string>{});
 
   // Screenshots: the whole page, and the top of it as shown in the README.
-  browser.evaluate("(() => { const s = document.getElementById('sobol-mode'); s.value = 'm4'; "
-                   "s.dispatchEvent(new Event('change')); window.scrollTo(0, 0); return true; })()");
+  browser.evaluate(
+      "(() => { const s = document.getElementById('sobol-mode'); s.value = 'm4'; "
+      "s.dispatchEvent(new Event('change')); window.scrollTo(0, 0); return true; })()");
   const int height = browser.evaluate("document.documentElement.scrollHeight").get<int>();
   const std::string full = browser.screenshot_png(1400, height);
   const std::string top = browser.screenshot_png(1400, std::min(height, 2400));
@@ -477,8 +482,9 @@ TEST_F(BiomassReportInBrowser, PageMakesNoNetworkRequest) {
   test::HeadlessChromium browser(chromium_);
   browser.open(file_url(html), "document.documentElement.dataset.renderState");
   // Use the page as a reader would: switch modes, which redraws charts.
-  browser.evaluate("(() => { for (const id of ['sobol-mode', 'morris-mode']) { const s = document.getElementById(id); "
-                   "s.value = s.options[0].value; s.dispatchEvent(new Event('change')); } return true; })()");
+  browser.evaluate(
+      "(() => { for (const id of ['sobol-mode', 'morris-mode']) { const s = document.getElementById(id); "
+      "s.value = s.options[0].value; s.dispatchEvent(new Event('change')); } return true; })()");
   EXPECT_EQ(browser.requests(), std::vector<std::string>{file_url(html)});  // the page itself, nothing else
   EXPECT_EQ(browser.errors(), std::vector<std::string>{});
 }

@@ -22,8 +22,8 @@
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/case/network.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
 
 namespace symbiomc {

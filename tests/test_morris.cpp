@@ -13,8 +13,8 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/seed_seq.hpp>
 
-#include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/model/analytic_models.hpp"
 
 namespace symbiomc {
 namespace {

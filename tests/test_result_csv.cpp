@@ -88,16 +88,17 @@ TEST(ResultCsv, TextAfterAClosingQuoteIsRefused) {
 
 TEST(ResultCsv, ErrorsNameFileLineAndColumn) {
   const ResultCsv csv = ResultCsv::from_text("e.csv", "mode,count\nm1,abc\nm2\n");
-  EXPECT_NE(input_error_of([&] { (void)csv.number(csv.rows()[0], 1); })
-                .find("e.csv:2:2: column 'count': expected a number, got 'abc'"),
+  EXPECT_NE(input_error_of([&] {
+              (void)csv.number(csv.rows()[0], 1);
+            }).find("e.csv:2:2: column 'count': expected a number, got 'abc'"),
             std::string::npos);
   EXPECT_NE(input_error_of([&] { (void)csv.text(csv.rows()[1], 1); }).find("e.csv:3: expected 2 columns, found 1"),
             std::string::npos);
   EXPECT_NE(input_error_of([&] { (void)csv.column("unit"); }).find("e.csv: expected a column 'unit' in the header"),
             std::string::npos);
-  EXPECT_NE(input_error_of([] { (void)ResultCsv::from_text("n.csv", "# only a comment\n\n"); })
-                .find("n.csv: no header row"),
-            std::string::npos);
+  EXPECT_NE(
+      input_error_of([] { (void)ResultCsv::from_text("n.csv", "# only a comment\n\n"); }).find("n.csv: no header row"),
+      std::string::npos);
 }
 
 TEST(ResultCsv, ReadsAFileAndNamesAnUnreadableOne) {

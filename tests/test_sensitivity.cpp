@@ -29,10 +29,10 @@
 #include "support/loaded_case.hpp"
 #include "support/paths.hpp"
 #include "support/scratch_dir.hpp"
+#include "symbiomc/base/error.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/problem/distributions.hpp"
-#include "symbiomc/base/error.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 
 namespace symbiomc {
@@ -263,7 +263,9 @@ TEST(SobolGroups, GroupTotalIndexLiesBetweenItsLargestMemberAndTheSumOfItsMember
     v_total *= 1.0 + vj;
     if (j >= 2) v_rest *= 1.0 + vj;
   }
-  cases.push_back({"sobol-g {x1,x2}", std::make_unique<SobolGModel>(a), {"g12", "g12", "x3", "x4"},
+  cases.push_back({"sobol-g {x1,x2}",
+                   std::make_unique<SobolGModel>(a),
+                   {"g12", "g12", "x3", "x4"},
                    1.0 - (v_rest - 1.0) / (v_total - 1.0)});
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);

@@ -20,8 +20,8 @@
 #include <boost/random/sobol.hpp>
 
 #include "support/random.hpp"
-#include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/model/analytic_models.hpp"
 
 namespace symbiomc {
 namespace {

@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include <boost/math/distributions/normal.hpp>
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
+#include <boost/math/distributions/normal.hpp>
 
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
@@ -54,7 +54,7 @@ const std::string FAILING_DIST = DATA + "/failing.csv";
 
 // Every file write_uncertainty_report produces (run.log holds the thread count and is
 // deliberately left out: it is the one file allowed to differ between thread counts).
-const std::vector<std::string> RESULT_FILES = {"summary.csv",  "quantiles.csv", "histograms.csv", "comparisons.csv",
+const std::vector<std::string> RESULT_FILES = {"summary.csv",  "quantiles.csv",  "histograms.csv", "comparisons.csv",
                                                "failures.csv", "thresholds.csv", "summary.json"};
 
 // ---- helpers
@@ -99,9 +99,9 @@ TEST(UncertaintyDeterminism, ResultFilesAreByteIdenticalForOneTwoAndEightThreads
   // 12000 runs in blocks of 128: 94 blocks, so two segments of 64 blocks and waves of 4, 8
   // and 32 blocks at 1, 2 and 8 threads; qmc splits them over 8 replicates.
   for (const std::string method : {"mc", "lhs", "qmc"}) {
-    const std::vector<std::string> common = {"--runs", "12000", "--seed", "7",
-                                             "--method", method, "--block-size", "128"};
-    std::vector<std::string> linear = {"uncertainty", "--case", LINEAR_CASE, "--distributions", LINEAR_DIST,
+    const std::vector<std::string> common = {"--runs",   "12000", "--seed",       "7",
+                                             "--method", method,  "--block-size", "128"};
+    std::vector<std::string> linear = {"uncertainty", "--case",           LINEAR_CASE,   "--distributions", LINEAR_DIST,
                                        "--threshold", "lin_u_t_per_h=20", "--threshold", "lin_n_MW=20"};
     linear.insert(linear.end(), common.begin(), common.end());
     test::expect_identical_across_threads(dir.path(), "linear_" + method, linear, RESULT_FILES, /*dump_runs=*/true);
@@ -330,8 +330,9 @@ TEST(UncertaintyFailures, LatinHypercubeFailsForExactlyTheStratifiedShare) {
 
 TEST(UncertaintyFailures, AbortExitsThreeNamingRunModeAndReasonAndWritesNoFiles) {
   ScratchDir dir;
-  const std::vector<std::string> common = {"uncertainty", "--case", FAILING_CASE, "--distributions", FAILING_DIST,
-                                           "--runs",      "5000",   "--seed", "4", "--quiet", "--block-size", "512"};
+  const std::vector<std::string> common = {"uncertainty", "--case",  FAILING_CASE,   "--distributions",
+                                           FAILING_DIST,  "--runs",  "5000",         "--seed",
+                                           "4",           "--quiet", "--block-size", "512"};
   // The first failing run, from a skipping run's dump with the same seed.
   std::vector<std::string> skip = common;
   skip.insert(skip.end(), {"--out", dir.sub("skip"), "--dump-runs", dir.sub("skip_runs.csv")});
@@ -437,9 +438,17 @@ TEST(UncertaintyDumpRuns, WritesOneRowPerRunWhoseMeansAgreeWithTheSummary) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto lines = lines_of(read_text(dir.sub("runs.csv")));
   ASSERT_EQ(lines.size(), N + 1);
-  const std::vector<std::string> expected_header = {
-      "run", "x_MJ_per_h", "y_MJ_per_h", "status_base", "status_risky", "base.x_out_MJ_per_h", "base.xy_MJ_per_h",
-      "base.constant_out_1", "risky.x_out_MJ_per_h", "risky.xy_MJ_per_h", "risky.constant_out_1"};
+  const std::vector<std::string> expected_header = {"run",
+                                                    "x_MJ_per_h",
+                                                    "y_MJ_per_h",
+                                                    "status_base",
+                                                    "status_risky",
+                                                    "base.x_out_MJ_per_h",
+                                                    "base.xy_MJ_per_h",
+                                                    "base.constant_out_1",
+                                                    "risky.x_out_MJ_per_h",
+                                                    "risky.xy_MJ_per_h",
+                                                    "risky.constant_out_1"};
   ASSERT_EQ(split_commas(lines[0]), expected_header);
 
   std::vector<double> sum(6, 0.0);

@@ -5,7 +5,7 @@ the distributions file, and writes every output of every mode as ExprTk statemen
 `var` per flow / variable / output a mode needs, in dependency order, then one assignment per
 reported output (mode-major, outputs.csv order: the order of symbiomc's Model::outputs()).
 
-Semantics follow symbiomc's balance compiler (src/balance.cpp): a name is a parameter first,
+Semantics follow symbiomc's balance compiler (src/balance/, docs/ARCHITECTURE.md): a name is a parameter first,
 else a flow, variable or output of the mode being evaluated; an inactive flow is 0; `base.x`
 is x in the baseline mode (x itself inside the baseline); active(p) is 1 when p runs in the
 mode; pwl(curve, x) interpolates the curve linearly and clamps at its end points; the default
@@ -35,7 +35,7 @@ def read_rows(path):
 
 
 # ---------------------------------------------------------------------------------------
-# Expressions: the grammar of include/symbiomc/expression.hpp
+# Expressions: the grammar of include/symbiomc/case/expression.hpp
 # ---------------------------------------------------------------------------------------
 
 TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(\|\||&&|<=|>=|==|!=|[-+*/^<>!(),]))")

@@ -49,7 +49,7 @@ def g_spec(dims):
 
 
 # ---------------------------------------------------------------------------------------
-# Analytic indices (the formulas of include/symbiomc/analytic_models.hpp)
+# Analytic indices (the formulas of include/symbiomc/model/analytic_models.hpp)
 # ---------------------------------------------------------------------------------------
 
 

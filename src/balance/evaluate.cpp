@@ -25,17 +25,27 @@ void flag_out_of_domain(const double* values, double* flags, std::size_t n) noex
 }
 
 /// flags[r] != 0 for the lanes where a parameter lies outside its physical domain.
-void flag_parameters_out_of_domain(const std::vector<ParameterInfo>& parameters, const double* slots,
-                                   std::size_t width, double* flags, std::size_t n) noexcept {
+void flag_parameters_out_of_domain(const std::vector<ParameterInfo>& parameters, const double* slots, std::size_t width,
+                                   double* flags, std::size_t n) noexcept {
   std::fill_n(flags, n, 0.0);
   for (std::size_t p = 0; p < parameters.size(); ++p) {
     const double* v = slots + p * width;
     switch (parameters[p].domain) {
-      case ParameterDomain::any: flag_out_of_domain<ParameterDomain::any>(v, flags, n); break;
-      case ParameterDomain::nonnegative: flag_out_of_domain<ParameterDomain::nonnegative>(v, flags, n); break;
-      case ParameterDomain::positive: flag_out_of_domain<ParameterDomain::positive>(v, flags, n); break;
-      case ParameterDomain::fraction: flag_out_of_domain<ParameterDomain::fraction>(v, flags, n); break;
-      case ParameterDomain::efficiency: flag_out_of_domain<ParameterDomain::efficiency>(v, flags, n); break;
+      case ParameterDomain::any:
+        flag_out_of_domain<ParameterDomain::any>(v, flags, n);
+        break;
+      case ParameterDomain::nonnegative:
+        flag_out_of_domain<ParameterDomain::nonnegative>(v, flags, n);
+        break;
+      case ParameterDomain::positive:
+        flag_out_of_domain<ParameterDomain::positive>(v, flags, n);
+        break;
+      case ParameterDomain::fraction:
+        flag_out_of_domain<ParameterDomain::fraction>(v, flags, n);
+        break;
+      case ParameterDomain::efficiency:
+        flag_out_of_domain<ParameterDomain::efficiency>(v, flags, n);
+        break;
     }
   }
 }

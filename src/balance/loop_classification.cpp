@@ -20,8 +20,10 @@ bool affine(const Expression& e, int node, const std::set<std::string>& names) {
   if (!depends_on(e, node, names)) return true;
   const ExprNode& n = e.nodes[static_cast<std::size_t>(node)];
   switch (n.kind) {
-    case ExprNode::Kind::identifier: return true;
-    case ExprNode::Kind::unary: return n.op == '-' && affine(e, n.args[0], names);
+    case ExprNode::Kind::identifier:
+      return true;
+    case ExprNode::Kind::unary:
+      return n.op == '-' && affine(e, n.args[0], names);
     case ExprNode::Kind::binary: {
       const int a = n.args[0], b = n.args[1];
       if (n.op == '+' || n.op == '-') return affine(e, a, names) && affine(e, b, names);
@@ -30,7 +32,8 @@ bool affine(const Expression& e, int node, const std::set<std::string>& names) {
       if (n.op == '/') return !depends_on(e, b, names) && affine(e, a, names);
       return false;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

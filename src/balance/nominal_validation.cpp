@@ -16,11 +16,10 @@ void report_failed_loops(const BalancePlan& plan, const PlanMode& mode, RunStatu
   for (std::size_t i = mode.code_begin; i < mode.code_end; ++i) {
     if (data.code[i].op != Op::loop) continue;
     const LoopBlock& loop = data.loops[data.code[i].a];
-    const std::string why =
-        status == RunStatus::singular_recycle
-            ? " has no unique solution at nominal values (its linear system is singular)"
-            : message(" does not converge within ", data.fixed_point_max_iterations,
-                      " iterations at nominal values (case.csv: fixed_point_max_iterations)");
+    const std::string why = status == RunStatus::singular_recycle
+                                ? " has no unique solution at nominal values (its linear system is singular)"
+                                : message(" does not converge within ", data.fixed_point_max_iterations,
+                                          " iterations at nominal values (case.csv: fixed_point_max_iterations)");
     errors.add(loop.where, message("column '", loop.column, "': mode '", mode.id, "': the recycle loop of ",
                                    loop.description, why));
   }
@@ -73,8 +72,8 @@ void validate_nominal(const BalancePlan& plan) {
     report_failed_quantities(plan.network(), mode, workspace, errors);
     // Every failure should have a row to name; if none does, at least name the mode.
     if (errors.empty())
-      errors.add(message(plan.network().name, ": the nominal balance of mode '", mode.id, "' fails: ",
-                         to_string(status)));
+      errors.add(
+          message(plan.network().name, ": the nominal balance of mode '", mode.id, "' fails: ", to_string(status)));
   }
   errors.throw_if_any();
 }

@@ -101,8 +101,8 @@ void PlanCompiler::collect_quantities(ModeScope& scope) {
     const bool applies = variable.modes.empty() ||
                          std::find(variable.modes.begin(), variable.modes.end(), mode.id) != variable.modes.end();
     if (applies)
-      scope.add({Entity::Kind::variable, variable.name, variable.unit, &variable.expression, variable.where,
-                 "expression"});
+      scope.add(
+          {Entity::Kind::variable, variable.name, variable.unit, &variable.expression, variable.where, "expression"});
   }
   for (const auto& output : network_.outputs)
     scope.add({Entity::Kind::output, output.name, output.unit, &output.expression, output.where, "expression"});
@@ -149,8 +149,10 @@ void PlanCompiler::place_all(ModeScope& scope) {
     // A single quantity that depends on itself (x = f(x)) is a loop of one.
     const bool self_loop = component.size() == 1 && std::find(dependencies[first].begin(), dependencies[first].end(),
                                                               first) != dependencies[first].end();
-    if (component.size() == 1 && !self_loop) place_single(scope, entities[first]);
-    else place_loop(scope, component);
+    if (component.size() == 1 && !self_loop)
+      place_single(scope, entities[first]);
+    else
+      place_loop(scope, component);
   }
 }
 
@@ -190,8 +192,10 @@ void PlanCompiler::place_loop(ModeScope& scope, const std::vector<std::size_t>& 
     const Entity& e = entities[i];
     const std::uint32_t next = slots_.fresh();
     loop.next.push_back(next);
-    if (e.expression) sub_tape.emit_into(e, next);
-    else plan_.loop_code.push_back({Op::copy, next, slots_.constant(0.0), 0, 0});
+    if (e.expression)
+      sub_tape.emit_into(e, next);
+    else
+      plan_.loop_code.push_back({Op::copy, next, slots_.constant(0.0), 0, 0});
   }
   loop.code_end = plan_.loop_code.size();
   plan_.max_loop_size = std::max(plan_.max_loop_size, loop.members.size());

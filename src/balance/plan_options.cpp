@@ -9,8 +9,8 @@ namespace {
 
 /// Applies the settings of `--option name=choice`.
 void apply_choice(const Network& network, const std::string& name, const std::string& choice, PlanData& plan) {
-  const auto option = std::find_if(network.options.begin(), network.options.end(),
-                                   [&](const CaseOption& o) { return o.name == name; });
+  const auto option =
+      std::find_if(network.options.begin(), network.options.end(), [&](const CaseOption& o) { return o.name == name; });
   if (option == network.options.end()) {
     std::vector<std::string> names;
     for (const auto& o : network.options) names.push_back(o.name);

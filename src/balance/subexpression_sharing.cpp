@@ -15,7 +15,7 @@ constexpr std::uint32_t NONE = std::numeric_limits<std::uint32_t>::max();
 /// Who writes a slot: a mode's index, or one of these.
 constexpr int PARAMETER = -1;  ///< parameters and constants: set before any tape runs
 constexpr int UNWRITTEN = -2;
-constexpr int SHARED = -3;     ///< the shared range of the new tape
+constexpr int SHARED = -3;  ///< the shared range of the new tape
 
 /// The steps of share_subexpressions, in the order run() takes them. Kept values that others
 /// reuse live in a slot no later instruction writes (an entity's own slot, or a new one instead
@@ -61,9 +61,9 @@ class SubexpressionSharing {
   std::vector<Role> role_;               ///< per instruction
 
   // The new tape: baseline, shared range, synergy modes.
-  std::uint32_t slot_count_ = 0;  ///< grows by the new stable slots
-  std::vector<std::uint32_t> loc_;  ///< where the value the old tape would hold in slot s lives now
-  std::vector<int> where_;          ///< which part of the new tape writes a slot
+  std::uint32_t slot_count_ = 0;               ///< grows by the new stable slots
+  std::vector<std::uint32_t> loc_;             ///< where the value the old tape would hold in slot s lives now
+  std::vector<int> where_;                     ///< which part of the new tape writes a slot
   std::vector<std::vector<Instruction>> out_;  ///< per mode
   std::vector<Instruction> shared_;
   std::vector<Instruction> loop_code_;
@@ -114,8 +114,7 @@ bool SubexpressionSharing::eligible() {
   mode_of_.assign(code_.size(), 0);
   for (std::size_t m = 0; m < modes_; ++m) {
     if (m > 0 && plan_.modes[m].code_begin != plan_.modes[m - 1].code_end) return false;
-    for (std::size_t i = plan_.modes[m].code_begin; i < plan_.modes[m].code_end; ++i)
-      mode_of_[i] = static_cast<int>(m);
+    for (std::size_t i = plan_.modes[m].code_begin; i < plan_.modes[m].code_end; ++i) mode_of_[i] = static_cast<int>(m);
   }
   for (const PlanMode& mode : plan_.modes) {
     for (const auto* quantities : {&mode.outputs, &mode.variables})
@@ -165,7 +164,9 @@ bool SubexpressionSharing::number_values() {
     } else {
       // pwl's b is its curve, the same curve whatever the slot numbering.
       const std::array<std::uint32_t, 4> key = {static_cast<std::uint32_t>(in.op), value_of_[in.a],
-                                                in.op == Op::pwl ? in.b : n >= 2 ? value_of_[in.b] : 0,
+                                                in.op == Op::pwl ? in.b
+                                                : n >= 2         ? value_of_[in.b]
+                                                                 : 0,
                                                 n >= 3 ? value_of_[in.c] : 0};
       const auto [it, inserted] = table.try_emplace(key, static_cast<std::uint32_t>(values_.size()));
       if (inserted) fresh_value(NONE, false);

@@ -42,8 +42,10 @@ std::uint32_t TapeEmitter::emit(const Expression& e, int node_index, const Entit
   const ExprNode& n = e.nodes[static_cast<std::size_t>(node_index)];
   temp_out = false;
   switch (n.kind) {
-    case ExprNode::Kind::number: return slots_.constant(n.number);
-    case ExprNode::Kind::identifier: return scope_.slot_for(n.name, owner);
+    case ExprNode::Kind::number:
+      return slots_.constant(n.number);
+    case ExprNode::Kind::identifier:
+      return scope_.slot_for(n.name, owner);
     case ExprNode::Kind::unary: {
       bool t = false;
       const std::uint32_t a = emit(e, n.args[0], owner, t);
@@ -57,7 +59,8 @@ std::uint32_t TapeEmitter::emit(const Expression& e, int node_index, const Entit
       const Op op = known(binary_operation(n.op), n).op;
       return op_result(op, {a, b}, {ta, tb}, temp_out);
     }
-    case ExprNode::Kind::call: return emit_call(e, n, owner, temp_out);
+    case ExprNode::Kind::call:
+      return emit_call(e, n, owner, temp_out);
   }
   return slots_.constant(0.0);
 }

@@ -42,13 +42,16 @@ void run_lanes(double* d, const double* a, const double* b, const double* c, std
 template <std::size_t I>
 constexpr LaneLoop lane_loop() noexcept {
   constexpr LaneKernel kernel = operation_table[I].kernel;
-  if constexpr (kernel == nullptr) return nullptr;  // pwl and loop: TapeRunner::run handles them
-  else return &run_lanes<kernel>;
+  if constexpr (kernel == nullptr)
+    return nullptr;  // pwl and loop: TapeRunner::run handles them
+  else
+    return &run_lanes<kernel>;
 }
 
 constexpr auto lane_loops = []<std::size_t... I>(std::index_sequence<I...>) {
   return std::array<LaneLoop, sizeof...(I)>{lane_loop<I>()...};
-}(std::make_index_sequence<OP_COUNT>());
+}
+(std::make_index_sequence<OP_COUNT>());
 
 }  // namespace
 
@@ -58,9 +61,12 @@ void TapeRunner::run(const Instruction* begin, const Instruction* end) noexcept 
   for (const Instruction* in = begin; in != end; ++in) {
     double* d = slots + in->dst * width;
     const double* a = slots + in->a * width;
-    if (in->op == Op::pwl) pwl(plan_.curves[in->b], a, d);
-    else if (in->op == Op::loop) loop(plan_.loops[in->a]);
-    else lane_loops[static_cast<std::size_t>(in->op)](d, a, slots + in->b * width, slots + in->c * width, n);
+    if (in->op == Op::pwl)
+      pwl(plan_.curves[in->b], a, d);
+    else if (in->op == Op::loop)
+      loop(plan_.loops[in->a]);
+    else
+      lane_loops[static_cast<std::size_t>(in->op)](d, a, slots + in->b * width, slots + in->c * width, n);
   }
 }
 
@@ -91,8 +97,10 @@ void TapeRunner::pwl(const PlanCurve& curve, const double* x_values, double* d) 
 }
 
 void TapeRunner::loop(const LoopBlock& loop) noexcept {
-  if (loop.affine) solve_affine(loop);
-  else iterate_to_fixed_point(loop);
+  if (loop.affine)
+    solve_affine(loop);
+  else
+    iterate_to_fixed_point(loop);
 }
 
 /// x = b + A x: b from f(0), column j of A from f(e_j) - b (exact for affine f up to rounding);

@@ -33,7 +33,13 @@ class TapeRunner {
   TapeRunner(const PlanData& plan, std::vector<RunStatus>& status, std::vector<double>& scratch,
              std::vector<unsigned char>& done, BalanceWorkspace::Solver* solver, double* slots, std::size_t width,
              std::size_t n)
-      : plan_(plan), status_(status), scratch_(scratch), done_(done), solver_(solver), slots_(slots), width_(width),
+      : plan_(plan),
+        status_(status),
+        scratch_(scratch),
+        done_(done),
+        solver_(solver),
+        slots_(slots),
+        width_(width),
         n_(n) {}
 
   /// The mode whose lanes a failing recycle loop marks.

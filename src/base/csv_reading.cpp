@@ -27,7 +27,8 @@ std::string read_file_bytes(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int code = errno;
-    throw InputError(SourceLocation{path}, message("cannot read ", what, " file: ", std::generic_category().message(code)));
+    throw InputError(SourceLocation{path},
+                     message("cannot read ", what, " file: ", std::generic_category().message(code)));
   }
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw InputError(SourceLocation{path}, message("cannot read ", what, " file: read error"));
@@ -75,11 +76,12 @@ std::string csv_error_message(const std::exception& error, const std::string& pa
   const auto* with_column = dynamic_cast<const io::error::with_column_name*>(&error);
   const std::string column = with_column != nullptr ? std::string(with_column->column_name) : std::string();
   if (dynamic_cast<const io::error::extra_column_in_header*>(&error) != nullptr) {
-    const auto synonym = std::find_if(synonyms.begin(), synonyms.end(), [&](const auto& s) { return s.first == column; });
+    const auto synonym =
+        std::find_if(synonyms.begin(), synonyms.end(), [&](const auto& s) { return s.first == column; });
     const std::string hint =
         synonym != synonyms.end() ? " (did you mean '" + synonym->second + "'?)" : did_you_mean(column, columns);
-    return message(at, "column '", column, "' in the header is not a known column", hint, "; known columns: ",
-                   quoted_list(columns));
+    return message(at, "column '", column, "' in the header is not a known column", hint,
+                   "; known columns: ", quoted_list(columns));
   }
   if (dynamic_cast<const io::error::duplicated_column_in_header*>(&error) != nullptr) {
     return message(at, "column '", column, "' appears twice in the header");

@@ -24,10 +24,9 @@ namespace detail {
 /// while reading `path`; `reader_line` is the reader's current line, for header errors that
 /// carry none. `columns` are the known column names (for "did you mean"); `synonyms` maps
 /// names users bring from elsewhere (SALib's "lower", "upper") to ours for the same hint.
-[[nodiscard]] std::string csv_error_message(
-    const std::exception& error, const std::string& path, std::size_t reader_line,
-    const std::vector<std::string>& columns,
-    const std::vector<std::pair<std::string, std::string>>& synonyms = {});
+[[nodiscard]] std::string csv_error_message(const std::exception& error, const std::string& path,
+                                            std::size_t reader_line, const std::vector<std::string>& columns,
+                                            const std::vector<std::pair<std::string, std::string>>& synonyms = {});
 /// "'a', 'b', 'c'".
 [[nodiscard]] std::string quoted_list(const std::vector<std::string>& items);
 }  // namespace detail

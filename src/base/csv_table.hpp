@@ -47,7 +47,8 @@ inline std::size_t header_line(const std::string& path) {
   std::string line;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     const auto first = line.find_first_not_of(" \t\r");
-    if (first != std::string::npos && line[first] != '#' && !(number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0 && line.size() == 3))
+    if (first != std::string::npos && line[first] != '#' &&
+        !(number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0 && line.size() == 3))
       return number;
   }
   return 1;

@@ -67,12 +67,18 @@ void ErrorList::throw_if_any() const {
 
 std::string_view to_string(RunStatus status) noexcept {
   switch (status) {
-    case RunStatus::ok: return "ok";
-    case RunStatus::not_converged: return "not_converged";
-    case RunStatus::singular_recycle: return "singular_recycle";
-    case RunStatus::negative_flow: return "negative_flow";
-    case RunStatus::non_finite: return "non_finite";
-    case RunStatus::out_of_domain: return "out_of_domain";
+    case RunStatus::ok:
+      return "ok";
+    case RunStatus::not_converged:
+      return "not_converged";
+    case RunStatus::singular_recycle:
+      return "singular_recycle";
+    case RunStatus::negative_flow:
+      return "negative_flow";
+    case RunStatus::non_finite:
+      return "non_finite";
+    case RunStatus::out_of_domain:
+      return "out_of_domain";
   }
   return "unknown";
 }
@@ -84,7 +90,8 @@ std::vector<std::string> nearest_names(std::string_view name, const std::vector<
     const std::size_t distance = edit_distance(name, candidate);
     // Plausible: at most a third of the longer name differs, or one is a prefix of the other.
     const std::size_t longer = std::max(name.size(), candidate.size());
-    const bool prefix = !name.empty() && (candidate.rfind(name, 0) == 0 || std::string_view(name).rfind(candidate, 0) == 0);
+    const bool prefix =
+        !name.empty() && (candidate.rfind(name, 0) == 0 || std::string_view(name).rfind(candidate, 0) == 0);
     if (distance * 3 <= longer + 2 || prefix) scored.emplace_back(distance, candidate);
   }
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

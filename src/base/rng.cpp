@@ -20,9 +20,9 @@ Engine make_engine(std::uint64_t seed, Stream stream, std::uint64_t block, std::
   // counter-based engine, and seed_seq already is the mixer the engine is designed to be
   // seeded through, so no hand-written hash is needed here.
   const auto stream_word = static_cast<std::uint64_t>(stream);
-  const std::array<std::uint32_t, 8> words{low_word(seed),      high_word(seed),      low_word(stream_word),
+  const std::array<std::uint32_t, 8> words{low_word(seed),         high_word(seed),     low_word(stream_word),
                                            high_word(stream_word), low_word(replicate), high_word(replicate),
-                                           low_word(block),      high_word(block)};
+                                           low_word(block),        high_word(block)};
   boost::random::seed_seq sequence(words.begin(), words.end());
   return Engine(sequence);
 }

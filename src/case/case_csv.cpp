@@ -124,22 +124,23 @@ void read_settings(Network& network, const std::string& directory, ErrorList& er
     } else if (key == "fixed_point_max_iterations") {
       double v = 0;
       if (check.number(row, "value", v) && !(v >= 1 && v <= 1e6 && v == static_cast<int>(v)))
-        check.error(row, "value", message("fixed_point_max_iterations: expected a whole number in [1, 1000000], got '",
-                                          value, "'"));
+        check.error(row, "value",
+                    message("fixed_point_max_iterations: expected a whole number in [1, 1000000], got '", value, "'"));
       else
         network.fixed_point_max_iterations = static_cast<int>(v);
     } else {
-      check.error(row, "key",
-                  message("unknown key '", key, "'",
-                          did_you_mean(key, {"title", "source", "fixed_point_tolerance", "fixed_point_max_iterations"})));
+      check.error(
+          row, "key",
+          message("unknown key '", key, "'",
+                  did_you_mean(key, {"title", "source", "fixed_point_tolerance", "fixed_point_max_iterations"})));
     }
   }
 }
 
 void read_parameters(Network& network, const std::string& directory, ErrorList& errors) {
-  const auto table = read_table<6>(network, directory, "parameters.csv",
-                                   {"name", "value", "unit", "kind", "source", "description"},
-                                   {"name", "value", "unit", "kind", "source"});
+  const auto table =
+      read_table<6>(network, directory, "parameters.csv", {"name", "value", "unit", "kind", "source", "description"},
+                    {"name", "value", "unit", "kind", "source"});
   FileCheck check(table, errors);
   for (const auto& row : table.rows) {
     Parameter p;
@@ -162,8 +163,9 @@ void read_parameters(Network& network, const std::string& directory, ErrorList& 
       }
     }
     if (!p.name.empty() && network.find_parameter(p.name)) {
-      check.error(row, "name", message("duplicate parameter '", p.name, "' (first defined at line ",
-                                       network.find_parameter(p.name)->where.line, ")"));
+      check.error(row, "name",
+                  message("duplicate parameter '", p.name, "' (first defined at line ",
+                          network.find_parameter(p.name)->where.line, ")"));
       continue;
     }
     if (!p.name.empty()) network.parameters.push_back(std::move(p));
@@ -171,9 +173,9 @@ void read_parameters(Network& network, const std::string& directory, ErrorList& 
 }
 
 void read_commodities(Network& network, const std::string& directory, ErrorList& errors) {
-  const auto table = read_table<5>(network, directory, "commodities.csv",
-                                   {"id", "unit", "energy_MJ_per_unit", "mass_t_per_unit", "description"},
-                                   {"id", "unit"});
+  const auto table =
+      read_table<5>(network, directory, "commodities.csv",
+                    {"id", "unit", "energy_MJ_per_unit", "mass_t_per_unit", "description"}, {"id", "unit"});
   FileCheck check(table, errors);
   for (const auto& row : table.rows) {
     Commodity c;
@@ -184,7 +186,9 @@ void read_commodities(Network& network, const std::string& directory, ErrorList&
     c.mass_factor = check.expression(row, "mass_t_per_unit", false);
     c.description = table.cell(row, "description");
     if (network.find_commodity(c.id)) {
-      check.error(row, "id", message("duplicate commodity '", c.id, "' (first defined at line ", network.find_commodity(c.id)->where.line, ")"));
+      check.error(row, "id",
+                  message("duplicate commodity '", c.id, "' (first defined at line ",
+                          network.find_commodity(c.id)->where.line, ")"));
       continue;
     }
     network.commodities.push_back(std::move(c));
@@ -201,15 +205,21 @@ void read_processes(Network& network, const std::string& directory, ErrorList& e
     if (!check.identifier(row, "id", p.id)) continue;
     std::string kind;
     if (check.require(row, "kind", kind)) {
-      if (kind == "plant") p.kind = ProcessKind::plant;
-      else if (kind == "converter") p.kind = ProcessKind::converter;
-      else if (kind == "external") p.kind = ProcessKind::external;
-      else check.error(row, "kind", message("expected plant, converter or external, got '", kind, "'"));
+      if (kind == "plant")
+        p.kind = ProcessKind::plant;
+      else if (kind == "converter")
+        p.kind = ProcessKind::converter;
+      else if (kind == "external")
+        p.kind = ProcessKind::external;
+      else
+        check.error(row, "kind", message("expected plant, converter or external, got '", kind, "'"));
     }
     p.name = table.cell(row, "name").empty() ? p.id : table.cell(row, "name");
     p.description = table.cell(row, "description");
     if (network.find_process(p.id)) {
-      check.error(row, "id", message("duplicate process '", p.id, "' (first defined at line ", network.find_process(p.id)->where.line, ")"));
+      check.error(row, "id",
+                  message("duplicate process '", p.id, "' (first defined at line ",
+                          network.find_process(p.id)->where.line, ")"));
       continue;
     }
     network.processes.push_back(std::move(p));
@@ -249,16 +259,20 @@ void read_flows(Network& network, const std::string& directory, ErrorList& error
         check.error(row, "commodity",
                     message("unknown commodity '", f.commodity, "'", did_you_mean(f.commodity, commodities)));
       } else if (check.require(row, "unit", unit) && unit != commodity->unit) {
-        check.error(row, "unit", message("unit mismatch: flow '", f.id, "' is in '", unit, "' but commodity '",
-                                         f.commodity, "' is measured in '", commodity->unit, "'"));
+        check.error(row, "unit",
+                    message("unit mismatch: flow '", f.id, "' is in '", unit, "' but commodity '", f.commodity,
+                            "' is measured in '", commodity->unit, "'"));
       }
     }
-    if (!f.from.empty() && f.from == f.to) check.error(row, "to", message("flow '", f.id, "' goes from '", f.from, "' to itself"));
+    if (!f.from.empty() && f.from == f.to)
+      check.error(row, "to", message("flow '", f.id, "' goes from '", f.from, "' to itself"));
     auto quantity = check.expression(row, "quantity", true);
     f.source = table.cell(row, "source");
     f.description = table.cell(row, "description");
     if (network.find_flow(f.id)) {
-      check.error(row, "id", message("duplicate flow '", f.id, "' (first defined at line ", network.find_flow(f.id)->where.line, ")"));
+      check.error(
+          row, "id",
+          message("duplicate flow '", f.id, "' (first defined at line ", network.find_flow(f.id)->where.line, ")"));
       continue;
     }
     if (!quantity) continue;
@@ -268,9 +282,9 @@ void read_flows(Network& network, const std::string& directory, ErrorList& error
 }
 
 void read_variables(Network& network, const std::string& directory, ErrorList& errors) {
-  const auto table = read_table<6>(network, directory, "variables.csv",
-                                   {"name", "unit", "modes", "expression", "source", "description"},
-                                   {"name", "unit", "expression"});
+  const auto table =
+      read_table<6>(network, directory, "variables.csv",
+                    {"name", "unit", "modes", "expression", "source", "description"}, {"name", "unit", "expression"});
   FileCheck check(table, errors);
   for (const auto& row : table.rows) {
     Variable v;
@@ -304,7 +318,9 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
     m.flows = split_words(table.cell(row, "flows"));
     m.description = table.cell(row, "description");
     if (network.find_mode(m.id)) {
-      check.error(row, "id", message("duplicate mode '", m.id, "' (first defined at line ", network.find_mode(m.id)->where.line, ")"));
+      check.error(
+          row, "id",
+          message("duplicate mode '", m.id, "' (first defined at line ", network.find_mode(m.id)->where.line, ")"));
       continue;
     }
     network.modes.push_back(std::move(m));
@@ -321,7 +337,8 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
       errors.add(m.where, message("column 'extends': the baseline mode '", m.id, "' cannot extend another mode"));
     if (!m.extends.empty()) {
       if (!network.find_mode(m.extends)) {
-        errors.add(m.where, message("column 'extends': unknown mode '", m.extends, "'", did_you_mean(m.extends, mode_ids)));
+        errors.add(m.where,
+                   message("column 'extends': unknown mode '", m.extends, "'", did_you_mean(m.extends, mode_ids)));
       } else {
         // extends chains must end: walk at most |modes| steps.
         const Mode* current = &m;
@@ -340,8 +357,8 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
                                     did_you_mean(p, process_ids)));
     for (const auto& f : m.flows)
       if (!network.find_flow(f))
-        errors.add(m.where,
-                   message("column 'flows': mode '", m.id, "' names unknown flow '", f, "'", did_you_mean(f, flow_ids)));
+        errors.add(m.where, message("column 'flows': mode '", m.id, "' names unknown flow '", f, "'",
+                                    did_you_mean(f, flow_ids)));
   }
   if (baselines != 1)
     errors.add(SourceLocation{path_in(directory, "modes.csv"), 0, 0},
@@ -359,7 +376,8 @@ void read_outputs(Network& network, const std::string& directory, ErrorList& err
     check.require(row, "unit", o.unit);
     auto expression = check.expression(row, "expression", true);
     o.description = table.cell(row, "description");
-    if (std::any_of(network.outputs.begin(), network.outputs.end(), [&](const Output& x) { return x.name == o.name; })) {
+    if (std::any_of(network.outputs.begin(), network.outputs.end(),
+                    [&](const Output& x) { return x.name == o.name; })) {
       check.error(row, "name", message("duplicate output '", o.name, "'"));
       continue;
     }
@@ -382,11 +400,13 @@ void read_curves(Network& network, const std::string& directory, ErrorList& erro
     if (!ok) continue;
     auto it = std::find_if(network.curves.begin(), network.curves.end(), [&](const Curve& c) { return c.id == id; });
     if (it == network.curves.end()) {
-      network.curves.push_back(Curve{id, table.cell(row, "x_unit"), table.cell(row, "y_unit"), {}, table.cell(row, "source")});
+      network.curves.push_back(
+          Curve{id, table.cell(row, "x_unit"), table.cell(row, "y_unit"), {}, table.cell(row, "source")});
       it = network.curves.end() - 1;
     } else if (it->x_unit != table.cell(row, "x_unit") || it->y_unit != table.cell(row, "y_unit")) {
-      check.error(row, "x_unit", message("unit mismatch: curve '", id, "' was declared in '", it->x_unit, "' -> '",
-                                         it->y_unit, "' on an earlier row"));
+      check.error(row, "x_unit",
+                  message("unit mismatch: curve '", id, "' was declared in '", it->x_unit, "' -> '", it->y_unit,
+                          "' on an earlier row"));
     }
     it->points.push_back({x, y, table.where(row)});
   }
@@ -432,21 +452,25 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
     }
     const Parameter* target = ok ? network.find_parameter(parameter) : nullptr;
     if (ok && !target) {
-      check.error(row, "parameter", message("unknown parameter '", parameter, "'", did_you_mean(parameter, parameter_names)));
+      check.error(row, "parameter",
+                  message("unknown parameter '", parameter, "'", did_you_mean(parameter, parameter_names)));
       ok = false;
     }
     if (ok && !in_domain(value, target->domain)) {
-      check.error(row, "value", message("parameter '", parameter, "' (kind ", to_string(target->domain), "): expected ",
-                                        describe(target->domain), ", got '", table.cell(row, "value"), "'"));
+      check.error(row, "value",
+                  message("parameter '", parameter, "' (kind ", to_string(target->domain), "): expected ",
+                          describe(target->domain), ", got '", table.cell(row, "value"), "'"));
       ok = false;
     }
     if (!ok) continue;
-    auto opt = std::find_if(network.options.begin(), network.options.end(), [&](const CaseOption& o) { return o.name == option; });
+    auto opt = std::find_if(network.options.begin(), network.options.end(),
+                            [&](const CaseOption& o) { return o.name == option; });
     if (opt == network.options.end()) {
       network.options.push_back({option, {}});
       opt = network.options.end() - 1;
     }
-    auto ch = std::find_if(opt->choices.begin(), opt->choices.end(), [&](const OptionChoice& c) { return c.name == choice; });
+    auto ch =
+        std::find_if(opt->choices.begin(), opt->choices.end(), [&](const OptionChoice& c) { return c.name == choice; });
     if (ch == opt->choices.end()) {
       opt->choices.push_back({choice, is_default, {}, {}, table.cell(row, "description")});
       ch = opt->choices.end() - 1;
@@ -456,7 +480,8 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
     ch->setting_rows.push_back(table.where(row));
   }
   for (const auto& opt : network.options) {
-    const auto defaults = std::count_if(opt.choices.begin(), opt.choices.end(), [](const OptionChoice& c) { return c.is_default; });
+    const auto defaults =
+        std::count_if(opt.choices.begin(), opt.choices.end(), [](const OptionChoice& c) { return c.is_default; });
     if (defaults != 1)
       errors.add(SourceLocation{path_in(directory, "options.csv"), 0, 0},
                  message("option '", opt.name, "': expected exactly one default choice, found ", defaults));
@@ -467,8 +492,8 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
           if (network.find_parameter(parameter)->value != value)
             errors.add(choice.setting_rows[i],
                        message("column 'value': option '", opt.name, "': default choice '", choice.name, "' sets '",
-                               parameter, "' = ", value, " but parameters.csv has ", network.find_parameter(parameter)->value,
-                               " (the defaults must be the nominal case)"));
+                               parameter, "' = ", value, " but parameters.csv has ",
+                               network.find_parameter(parameter)->value, " (the defaults must be the nominal case)"));
         }
   }
 }
@@ -550,10 +575,12 @@ void check_names(const Network& network, ErrorList& errors) {
 
 Network read_case(const std::string& directory) {
   if (!std::filesystem::is_directory(directory))
-    throw InputError(SourceLocation{directory, 0, 0}, "not a case directory (expected a folder with case.csv, parameters.csv, ...)");
+    throw InputError(SourceLocation{directory, 0, 0},
+                     "not a case directory (expected a folder with case.csv, parameters.csv, ...)");
   Network network;
   network.name = std::filesystem::path(directory).lexically_normal().filename().string();
-  if (network.name.empty()) network.name = std::filesystem::path(directory).lexically_normal().parent_path().filename().string();
+  if (network.name.empty())
+    network.name = std::filesystem::path(directory).lexically_normal().parent_path().filename().string();
   ErrorList errors;
   // Files are read in dependency order; each reports all its row errors before the next is
   // checked against it, so one defect does not cascade into dozens of messages.

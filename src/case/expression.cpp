@@ -19,8 +19,8 @@ namespace symbiomc {
 
 const std::vector<FunctionInfo>& expression_functions() {
   static const std::vector<FunctionInfo> functions = {
-      {"pwl", 2}, {"active", 1}, {"if", 3},   {"min", -1}, {"max", -1},  {"clamp", 3},
-      {"abs", 1}, {"sqrt", 1},   {"exp", 1},  {"log", 1},  {"pow", 2},
+      {"pwl", 2}, {"active", 1}, {"if", 3},  {"min", -1}, {"max", -1}, {"clamp", 3},
+      {"abs", 1}, {"sqrt", 1},   {"exp", 1}, {"log", 1},  {"pow", 2},
   };
   return functions;
 }
@@ -103,12 +103,18 @@ class Parser {
       skip_space();
       const std::size_t column = pos_ + 1;
       char op = 0;
-      if (accept("<=")) op = 'l';
-      else if (accept(">=")) op = 'g';
-      else if (accept("==")) op = 'e';
-      else if (accept("!=")) op = 'n';
-      else if (accept("<")) op = '<';
-      else if (accept(">")) op = '>';
+      if (accept("<="))
+        op = 'l';
+      else if (accept(">="))
+        op = 'g';
+      else if (accept("=="))
+        op = 'e';
+      else if (accept("!="))
+        op = 'n';
+      else if (accept("<"))
+        op = '<';
+      else if (accept(">"))
+        op = '>';
       if (!op) return lhs;
       lhs = binary(op, lhs, parse_sum(), column);
     }
@@ -118,9 +124,12 @@ class Parser {
     for (;;) {
       skip_space();
       const std::size_t column = pos_ + 1;
-      if (accept("+")) lhs = binary('+', lhs, parse_product(), column);
-      else if (accept("-")) lhs = binary('-', lhs, parse_product(), column);
-      else return lhs;
+      if (accept("+"))
+        lhs = binary('+', lhs, parse_product(), column);
+      else if (accept("-"))
+        lhs = binary('-', lhs, parse_product(), column);
+      else
+        return lhs;
     }
   }
   int parse_product() {
@@ -128,9 +137,12 @@ class Parser {
     for (;;) {
       skip_space();
       const std::size_t column = pos_ + 1;
-      if (accept("*")) lhs = binary('*', lhs, parse_unary(), column);
-      else if (accept("/")) lhs = binary('/', lhs, parse_unary(), column);
-      else return lhs;
+      if (accept("*"))
+        lhs = binary('*', lhs, parse_unary(), column);
+      else if (accept("/"))
+        lhs = binary('/', lhs, parse_unary(), column);
+      else
+        return lhs;
     }
   }
   /// Counts recursion depth; parse_unary and parse_primary are on every nesting path.
@@ -149,8 +161,10 @@ class Parser {
     skip_space();
     const std::size_t column = pos_ + 1;
     char op = 0;
-    if (accept("-")) op = '-';
-    else if (accept("+")) return parse_unary();
+    if (accept("-"))
+      op = '-';
+    else if (accept("+"))
+      return parse_unary();
     else if (!at_end() && text_[pos_] == '!' && (pos_ + 1 >= text_.size() || text_[pos_ + 1] != '=')) {
       ++pos_;
       op = '!';
@@ -200,7 +214,8 @@ class Parser {
     if (!at_end() && text_[pos_] == '(') {
       ++pos_;
       const auto& functions = expression_functions();
-      const auto it = std::find_if(functions.begin(), functions.end(), [&](const FunctionInfo& f) { return f.name == name; });
+      const auto it =
+          std::find_if(functions.begin(), functions.end(), [&](const FunctionInfo& f) { return f.name == name; });
       if (it == functions.end()) {
         std::vector<std::string> names;
         for (const auto& f : functions) names.emplace_back(f.name);
@@ -282,8 +297,8 @@ Expression parse_expression(std::string_view text) {
     stack.pop_back();
     const ExprNode& n = e.nodes[static_cast<std::size_t>(node)];
     if (depth > MAX_DEPTH)
-      throw ExpressionSyntaxError(n.column, message("expression has more than ", MAX_DEPTH,
-                                                    " nested operations (split it into variables)"));
+      throw ExpressionSyntaxError(
+          n.column, message("expression has more than ", MAX_DEPTH, " nested operations (split it into variables)"));
     for (int child : n.args) stack.emplace_back(child, depth + 1);
   }
   return e;

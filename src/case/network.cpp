@@ -19,7 +19,9 @@ const T* find_by(const std::vector<T>& items, Key T::*key, std::string_view valu
 const Parameter* Network::find_parameter(std::string_view name) const noexcept {
   return find_by(parameters, &Parameter::name, name);
 }
-const Process* Network::find_process(std::string_view id) const noexcept { return find_by(processes, &Process::id, id); }
+const Process* Network::find_process(std::string_view id) const noexcept {
+  return find_by(processes, &Process::id, id);
+}
 const Commodity* Network::find_commodity(std::string_view id) const noexcept {
   return find_by(commodities, &Commodity::id, id);
 }

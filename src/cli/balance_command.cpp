@@ -15,7 +15,8 @@
 namespace symbiomc::cli {
 
 void add_balance_command(CLI::App& app, BalanceArgs& args) {
-  CLI::App* cmd = app.add_subcommand("balance", "Material and energy balance of every synergy mode against independent operation");
+  CLI::App* cmd =
+      app.add_subcommand("balance", "Material and energy balance of every synergy mode against independent operation");
   cmd->add_option("--case", args.case_dir, "Case directory (e.g. cases/biomass)")->required();
   cmd->add_option("--set", args.sets, "Override a parameter for a what-if run: NAME=VALUE (repeatable)");
   cmd->add_option("--option", args.options, "Pick a structural option: NAME=CHOICE (repeatable)");
@@ -42,8 +43,12 @@ nlohmann::json mode_json(const BalancePlan& plan, const BalanceWorkspace& ws, st
     if (!pf.active) continue;
     const Flow& flow = network.flows[pf.flow];
     const double q = ws.value(pf.slot, 0);
-    nlohmann::json f{{"id", flow.id}, {"from", flow.from}, {"to", flow.to}, {"commodity", flow.commodity},
-                     {"unit", network.find_commodity(flow.commodity)->unit}, {"quantity", q}};
+    nlohmann::json f{{"id", flow.id},
+                     {"from", flow.from},
+                     {"to", flow.to},
+                     {"commodity", flow.commodity},
+                     {"unit", network.find_commodity(flow.commodity)->unit},
+                     {"quantity", q}};
     if (pf.has_energy) f["energy_MJ_per_h"] = q * ws.value(pf.energy_factor, 0);
     if (pf.has_mass) f["mass_t_per_h"] = q * ws.value(pf.mass_factor, 0);
     flow_list.push_back(f);
@@ -76,7 +81,8 @@ nlohmann::json balance_json(const BalancePlan& plan, const BalanceWorkspace& ws,
   for (const auto& f : plan.network().files) files.push_back({{"path", f.path}, {"fnv1a64", checksum_hex(f.checksum)}});
   j["files"] = files;
   nlohmann::json outputs = nlohmann::json::array();
-  for (const auto& o : plan.outputs()) outputs.push_back({{"name", o.name}, {"unit", o.unit}, {"description", o.description}});
+  for (const auto& o : plan.outputs())
+    outputs.push_back({{"name", o.name}, {"unit", o.unit}, {"description", o.description}});
   j["outputs"] = outputs;
   j["independent_operation"] = mode_json(plan, ws, 0, flows);
   nlohmann::json modes = nlohmann::json::array();
@@ -89,7 +95,8 @@ void print_table(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows
   const Network& network = plan.network();
   out << network.title << "\n";
   std::string options;
-  for (const auto& [name, choice] : plan.chosen_options()) options += (options.empty() ? "" : ", ") + name + "=" + choice;
+  for (const auto& [name, choice] : plan.chosen_options())
+    options += (options.empty() ? "" : ", ") + name + "=" + choice;
   if (!options.empty()) out << "options: " << options << "\n";
   out << "\n";
   std::vector<std::string> header{"output [unit]"};
@@ -110,7 +117,8 @@ void print_table(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows
   if (any_failed) table.add_row(status_row);
   table.print(out);
   out << "\nModes: ";
-  for (std::size_t m = 0; m < plan.modes().size(); ++m) out << (m ? "; " : "") << plan.modes()[m].id << " = " << plan.modes()[m].name;
+  for (std::size_t m = 0; m < plan.modes().size(); ++m)
+    out << (m ? "; " : "") << plan.modes()[m].id << " = " << plan.modes()[m].name;
   out << "\n";
   if (!flows) return;
   for (std::size_t m = 0; m < plan.modes().size(); ++m) {
@@ -121,12 +129,14 @@ void print_table(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows
       if (!pf.active) continue;
       const Flow& flow = network.flows[pf.flow];
       const double q = ws.value(pf.slot, 0);
-      flow_table.add_row({flow.id, flow.from + " -> " + flow.to, grouped_number(q), network.find_commodity(flow.commodity)->unit,
+      flow_table.add_row({flow.id, flow.from + " -> " + flow.to, grouped_number(q),
+                          network.find_commodity(flow.commodity)->unit,
                           pf.has_energy ? grouped_number(q * ws.value(pf.energy_factor, 0)) : "",
                           pf.has_mass ? grouped_number(q * ws.value(pf.mass_factor, 0)) : ""});
     }
     flow_table.print(out);
-    out << "\n== " << mode.name << " (" << mode.id << "): process balances (closure = in - out: losses the case does not list)\n";
+    out << "\n== " << mode.name << " (" << mode.id
+        << "): process balances (closure = in - out: losses the case does not list)\n";
     TextTable balance_table({"process", "mass in [t/h]", "mass out [t/h]", "closure [t/h]", "energy in [MJ/h]",
                              "energy out [MJ/h]", "closure [MJ/h]"});
     for (const auto& b : process_balances(plan, ws, m, 0))
@@ -149,12 +159,14 @@ void print_csv(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows, 
     const PlanMode& mode = plan.modes()[m];
     row(mode.id, "status", "status", "", std::string(to_string(ws.status(m, 0))));
     for (std::size_t k = 0; k < plan.outputs().size(); ++k)
-      row(mode.id, "output", plan.outputs()[k].name, plan.outputs()[k].unit, round_trip_number(ws.output(plan, m, k, 0)));
+      row(mode.id, "output", plan.outputs()[k].name, plan.outputs()[k].unit,
+          round_trip_number(ws.output(plan, m, k, 0)));
     if (!flows) continue;
     for (const PlanFlow& pf : mode.flows) {
       if (!pf.active) continue;
       const Flow& flow = network.flows[pf.flow];
-      row(mode.id, "flow", flow.id, network.find_commodity(flow.commodity)->unit, round_trip_number(ws.value(pf.slot, 0)));
+      row(mode.id, "flow", flow.id, network.find_commodity(flow.commodity)->unit,
+          round_trip_number(ws.value(pf.slot, 0)));
     }
     for (const auto& b : process_balances(plan, ws, m, 0)) {
       row(mode.id, "mass_in", b.process, "t/h", round_trip_number(b.mass_in_t_per_h));
@@ -173,10 +185,14 @@ int run_balance(const BalanceArgs& args, std::ostream& out) {
   BalanceWorkspace ws(plan, 1);
   evaluate(plan, ws, 1);
   if (!args.out_dir.empty())
-    write_file_atomically((std::filesystem::path(args.out_dir) / "balance.json").string(), balance_json(plan, ws, true).dump(2) + "\n");
-  if (args.format == "json") out << balance_json(plan, ws, args.flows).dump(2) << "\n";
-  else if (args.format == "csv") print_csv(plan, ws, args.flows, out);
-  else print_table(plan, ws, args.flows, out);
+    write_file_atomically((std::filesystem::path(args.out_dir) / "balance.json").string(),
+                          balance_json(plan, ws, true).dump(2) + "\n");
+  if (args.format == "json")
+    out << balance_json(plan, ws, args.flows).dump(2) << "\n";
+  else if (args.format == "csv")
+    print_csv(plan, ws, args.flows, out);
+  else
+    print_table(plan, ws, args.flows, out);
   for (std::size_t m = 0; m < plan.modes().size(); ++m)
     if (ws.status(m, 0) != RunStatus::ok) return EXIT_FAILURE;
   return EXIT_SUCCESS;

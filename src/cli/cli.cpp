@@ -19,9 +19,10 @@ namespace {
 /// Runs the parsed command; exceptions become exit codes here, and only here. No exception
 /// leaves: an unforeseen one would otherwise end the process in std::terminate (exit 134) with
 /// no word of what failed.
-int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs& extra, std::ostream& out, std::ostream& err,
-             Cluster& cluster) {
-  const std::string who = cluster.size() > 1 ? message("error (MPI rank ", cluster.rank(), " of ", cluster.size(), "): ") : "error: ";
+int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs& extra, std::ostream& out,
+             std::ostream& err, Cluster& cluster) {
+  const std::string who =
+      cluster.size() > 1 ? message("error (MPI rank ", cluster.rank(), " of ", cluster.size(), "): ") : "error: ";
   int code = EXIT_SUCCESS;
   try {
     if (app.got_subcommand("balance")) return run_balance(balance, out);
@@ -60,8 +61,9 @@ int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs&
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Cluster* cluster) {
-  CLI::App app{"symbiomc: how far can a park planner trust the savings of an industrial symbiosis?\n"
-               "Balances, Monte Carlo uncertainty and Sobol' sensitivity of symbiosis networks."};
+  CLI::App app{
+      "symbiomc: how far can a park planner trust the savings of an industrial symbiosis?\n"
+      "Balances, Monte Carlo uncertainty and Sobol' sensitivity of symbiosis networks."};
   app.set_version_flag("--version", std::string("symbiomc ") + SYMBIOMC_VERSION);
   app.require_subcommand(1);
   BalanceArgs balance;

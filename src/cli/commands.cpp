@@ -10,7 +10,8 @@ void add_other_commands(CLI::App& app, CommandArgs& args) {
   add_report_command(app, args.report);
 }
 
-int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster) {
+int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err,
+                      Cluster& cluster) {
   if (app.got_subcommand("uncertainty")) return run_uncertainty_command(args.uncertainty, out, err, cluster);
   if (app.got_subcommand("sensitivity")) return run_sensitivity_command(args.sensitivity, out, err, cluster);
   if (app.got_subcommand("report")) return run_report_command(args.report, out, err);

@@ -19,6 +19,7 @@ struct CommandArgs {
 };
 
 void add_other_commands(CLI::App& app, CommandArgs& args);
-int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster);
+int run_other_command(const CLI::App& app, const CommandArgs& args, std::ostream& out, std::ostream& err,
+                      Cluster& cluster);
 
 }  // namespace symbiomc::cli

@@ -8,15 +8,15 @@
 
 #include <CLI/CLI.hpp>
 
-#include "symbiomc/sampling/checkpoint.hpp"
 #include "symbiomc/report/provenance.hpp"
+#include "symbiomc/sampling/checkpoint.hpp"
 
 namespace symbiomc::cli {
 
 struct LongRunArgs {
-  std::string checkpoint;        ///< --checkpoint FILE
-  double checkpoint_every = 600; ///< --checkpoint-every SECONDS
-  std::string resume;            ///< --resume FILE
+  std::string checkpoint;          ///< --checkpoint FILE
+  double checkpoint_every = 600;   ///< --checkpoint-every SECONDS
+  std::string resume;              ///< --resume FILE
   std::size_t segment_blocks = 0;  ///< --segment-blocks (0 = the study's default)
 };
 

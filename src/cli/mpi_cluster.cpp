@@ -52,9 +52,7 @@ constexpr auto IDLE_PAUSE = std::chrono::microseconds(500);
 /// Thrown inside a worker's compute when rank 0 has said STOP: the segment is abandoned.
 struct StopRequested {};
 
-void send_u64(std::uint64_t value, int to, int tag) {
-  MPI_Send(&value, 1, MPI_UINT64_T, to, tag, MPI_COMM_WORLD);
-}
+void send_u64(std::uint64_t value, int to, int tag) { MPI_Send(&value, 1, MPI_UINT64_T, to, tag, MPI_COMM_WORLD); }
 
 std::uint64_t receive_u64(int from, int tag) {
   std::uint64_t value = 0;
@@ -107,26 +105,30 @@ class MpiScheduler final : public SegmentScheduler {
     int same = root_identity == identity ? 1 : 0, all_same = 0;
     MPI_Allreduce(&same, &all_same, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!same)
-      throw InputError(message("MPI rank ", rank_, " does not run the same study as rank 0 (different input files or options: ",
+      throw InputError(message("MPI rank ", rank_,
+                               " does not run the same study as rank 0 (different input files or options: ",
                                first_difference(identity, root_identity), ")"));
     if (!all_same)
-      throw InputError("another MPI rank does not run the same study as rank 0 (different input files or options; see its message)");
+      throw InputError(
+          "another MPI rank does not run the same study as rank 0 (different input files or options; see its message)");
   }
 
   std::uint64_t run_root(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) {
     const int workers = size_ - 1;
     const std::uint64_t window = WINDOW_PER_RANK * static_cast<std::uint64_t>(size_);
     std::uint64_t next_assign = first, next_fold = first;
-    bool stop = first >= end;  // e.g. resumed from a finished checkpoint: only the shutdown is left
+    bool stop = first >= end;                      // e.g. resumed from a finished checkpoint: only the shutdown is left
     std::map<std::uint64_t, std::string> pending;  // computed, waiting for their turn to fold
-    std::deque<int> hungry;                       // workers owed an index when the window moves
+    std::deque<int> hungry;                        // workers owed an index when the window moves
     std::vector<bool> done(static_cast<std::size_t>(size_), false);
     int done_count = 0;
 
     auto may_hand_out = [&] { return !stop && next_assign < end && next_assign < next_fold + window; };
     auto assign = [&](int worker) {
-      if (may_hand_out()) send_u64(next_assign++, worker, TAG_ASSIGN);
-      else if (!stop && next_assign < end) hungry.push_back(worker);
+      if (may_hand_out())
+        send_u64(next_assign++, worker, TAG_ASSIGN);
+      else if (!stop && next_assign < end)
+        hungry.push_back(worker);
     };
     auto fold_ready = [&] {
       for (auto it = pending.find(next_fold); !stop && it != pending.end(); it = pending.find(next_fold)) {
@@ -175,7 +177,8 @@ class MpiScheduler final : public SegmentScheduler {
           (void)receive_bytes(status);  // computed after the study ended: not needed
         } else {
           (void)receive_u64(status.MPI_SOURCE, TAG_DONE);
-          if (!done[static_cast<std::size_t>(status.MPI_SOURCE)]) done[static_cast<std::size_t>(status.MPI_SOURCE)] = true, ++done_count;
+          if (!done[static_cast<std::size_t>(status.MPI_SOURCE)])
+            done[static_cast<std::size_t>(status.MPI_SOURCE)] = true, ++done_count;
         }
       }
     };
@@ -217,8 +220,10 @@ class MpiScheduler final : public SegmentScheduler {
       int flag = 0;
       while (MPI_Iprobe(0, TAG_ASSIGN, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE), flag) {
         const std::uint64_t index = receive_u64(0, TAG_ASSIGN);
-        if (index == STOP) stopping = true;
-        else queue.push_back(index);
+        if (index == STOP)
+          stopping = true;
+        else
+          queue.push_back(index);
       }
     };
     const std::function<void()> poll = [&] {
@@ -245,10 +250,12 @@ class MpiScheduler final : public SegmentScheduler {
         std::memcpy(message_bytes.data(), &index, sizeof index);
         message_bytes += study.compute(index, poll);
         if (message_bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-          throw ModelError(message("segment ", index, " is ", message_bytes.size(), " bytes, over MPI's 2 GiB message limit: use fewer --bins or smaller segments"));
+          throw ModelError(message("segment ", index, " is ", message_bytes.size(),
+                                   " bytes, over MPI's 2 GiB message limit: use fewer --bins or smaller segments"));
         MPI_Wait(&send_request, MPI_STATUS_IGNORE);
         sending = std::move(message_bytes);
-        MPI_Isend(sending.data(), static_cast<int>(sending.size()), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &send_request);
+        MPI_Isend(sending.data(), static_cast<int>(sending.size()), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
+                  &send_request);
       }
     } catch (const StopRequested&) {
     } catch (const RunInterrupted&) {

@@ -8,8 +8,11 @@
 namespace symbiomc::cli {
 
 ProgressBar::ProgressBar(std::ostream& err, bool enabled, const char* what)
-    : err_(err), enabled_(enabled && ::isatty(STDERR_FILENO) == 1), what_(what),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : err_(err),
+      enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
+      what_(what),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 

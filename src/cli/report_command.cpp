@@ -35,7 +35,8 @@ void write_page(const std::vector<std::string>& dirs, const std::string& html_pa
   out << "Wrote " << result.html_path << " (sections:";
   for (const auto& s : result.sections) out << " " << s;
   out << ")";
-  if (!result.data_dir.empty()) out << " and " << result.chart_files.size() << " chart CSV files in " << result.data_dir;
+  if (!result.data_dir.empty())
+    out << " and " << result.chart_files.size() << " chart CSV files in " << result.data_dir;
   out << "\n";
   for (const auto& note : result.notes) out << "note: " << note << "\n";
 }
@@ -44,14 +45,19 @@ void write_page(const std::vector<std::string>& dirs, const std::string& html_pa
 
 void add_report_command(CLI::App& app, ReportArgs& args) {
   CLI::App* cmd = app.add_subcommand(
-      "report", "One self-contained HTML page (Sankey diagrams, distributions, Sobol' indices, ...) from result directories");
-  cmd->add_option("--in", args.inputs,
-                  "Result directory of `balance`, `uncertainty` or `sensitivity` (--out DIR), or a directory holding such "
-                  "directories (repeatable)")
+      "report",
+      "One self-contained HTML page (Sankey diagrams, distributions, Sobol' indices, ...) from result directories");
+  cmd->add_option(
+         "--in", args.inputs,
+         "Result directory of `balance`, `uncertainty` or `sensitivity` (--out DIR), or a directory holding such "
+         "directories (repeatable)")
       ->required();
-  cmd->add_option("--out", args.out, "The HTML file to write; the CSV of every chart goes to <name>_data/ beside it")->required();
-  cmd->add_option("--top", args.top_factors, "Parameters per Sobol' bar chart")->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
-  cmd->add_option("--bins", args.bins, "Histogram bins per output")->check(CLI::Range(std::size_t{5}, std::size_t{1000}));
+  cmd->add_option("--out", args.out, "The HTML file to write; the CSV of every chart goes to <name>_data/ beside it")
+      ->required();
+  cmd->add_option("--top", args.top_factors, "Parameters per Sobol' bar chart")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  cmd->add_option("--bins", args.bins, "Histogram bins per output")
+      ->check(CLI::Range(std::size_t{5}, std::size_t{1000}));
   cmd->add_flag("--no-data", args.no_data, "Do not write the chart CSV files");
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
 }
@@ -66,7 +72,8 @@ int run_report_command(const ReportArgs& args, std::ostream& out, std::ostream& 
   return EXIT_SUCCESS;
 }
 
-void write_report_page(const std::vector<std::string>& dirs, const std::string& html_path, std::ostream& out, bool quiet) {
+void write_report_page(const std::vector<std::string>& dirs, const std::string& html_path, std::ostream& out,
+                       bool quiet) {
   HtmlReportOptions options;
   options.generated_at = report_date();
   write_page(dirs, html_path, options, out, quiet);

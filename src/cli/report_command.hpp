@@ -16,7 +16,7 @@ struct ReportArgs {
   std::string out;                  ///< --out report.html
   std::size_t top_factors = 12;
   std::size_t bins = 60;
-  bool no_data = false;             ///< skip the <stem>_data/*.csv files
+  bool no_data = false;  ///< skip the <stem>_data/*.csv files
   bool quiet = false;
 };
 
@@ -26,6 +26,7 @@ int run_report_command(const ReportArgs& args, std::ostream& out, std::ostream& 
 /// Writes `html_path` from the results in `dirs` (used by --report FILE after a run, with the
 /// run's own --out directory). Prints one line naming the page unless `quiet`.
 /// Throws InputError / ModelError like run_report_command.
-void write_report_page(const std::vector<std::string>& dirs, const std::string& html_path, std::ostream& out, bool quiet);
+void write_report_page(const std::vector<std::string>& dirs, const std::string& html_path, std::ostream& out,
+                       bool quiet);
 
 }  // namespace symbiomc::cli

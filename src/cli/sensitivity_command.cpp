@@ -21,7 +21,8 @@
 namespace symbiomc::cli {
 
 void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
-  CLI::App* cmd = app.add_subcommand("sensitivity", "Sobol' indices (S1, ST with intervals, ranked) or Morris screening");
+  CLI::App* cmd =
+      app.add_subcommand("sensitivity", "Sobol' indices (S1, ST with intervals, ranked) or Morris screening");
   add_study_options(*cmd, args.study, true);
   cmd->add_option("--base-runs", args.base_runs, "Sobol': base samples N (runs = N(F+2), F factors)")
       ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1} << 40));
@@ -31,21 +32,26 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   cmd->add_flag("--second-order", args.second_order, "Also second-order indices (N(2F+2) runs)");
   cmd->add_flag("--groups", args.groups, "Also one index per group of the distributions file's group column");
   cmd->add_flag("--ignore-correlation", args.ignore_correlation,
-                "Compute Sobol' indices although the inputs are rank-correlated (the correlations are dropped and the output says so)");
+                "Compute Sobol' indices although the inputs are rank-correlated (the correlations are dropped and the "
+                "output says so)");
   cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(CLI::Range(0.5, 0.9999));
   cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
   cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--out", args.out_dir, "Directory for sobol.csv, sobol.json, ... or morris.csv")->required();
-  cmd->add_option("--report", args.report, "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
+  cmd->add_option("--report", args.report,
+                  "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
   cmd->add_option("--target-ci-width", args.target_ci_width,
                   "Double N until every ST interval is narrower than this (capped by --max-base-runs)")
       ->check(CLI::Range(1e-9, 10.0));
   cmd->add_option("--max-base-runs", args.max_base_runs, "Cap on N for --target-ci-width (default 64 x --base-runs)");
-  cmd->add_option("--replicates", args.replicates, "qmc: randomisations behind the intervals")->check(CLI::Range(std::size_t{2}, std::size_t{256}));
-  cmd->add_option("--trajectories", args.trajectories, "Morris: trajectories r")->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
-  cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")->check(CLI::Range(std::size_t{2}, std::size_t{64}));
+  cmd->add_option("--replicates", args.replicates, "qmc: randomisations behind the intervals")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{256}));
+  cmd->add_option("--trajectories", args.trajectories, "Morris: trajectories r")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
+  cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{64}));
   add_long_run_options(*cmd, args.long_run);
 }
 
@@ -58,8 +64,8 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
       << (r.config.method == SamplingMethod::qmc ? "t over QMC replicates" : "delta method") << ")\n";
   if (correlation_ignored) out << "WARNING: the inputs' rank correlations were ignored (--ignore-correlation)\n";
   if (r.config.target_ci_width > 0)
-    out << (r.target_reached ? "Target reached" : "Target NOT reached (cap)") << ": widest ST interval " << grouped_number(r.widest_total_ci, 3)
-        << " (target " << r.config.target_ci_width << ")\n";
+    out << (r.target_reached ? "Target reached" : "Target NOT reached (cap)") << ": widest ST interval "
+        << grouped_number(r.widest_total_ci, 3) << " (target " << r.config.target_ci_width << ")\n";
   constexpr std::size_t SHOWN = 8;
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
     const SobolEstimates& e = r.estimates[m];
@@ -91,30 +97,33 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
           if (est.total_overlaps_next[f]) note = "rank not resolved";
           if (s1.indistinguishable_from_zero) note += std::string(note.empty() ? "" : "; ") + "S1 ~ 0";
           table.add_row({std::to_string(est.rank_by_total[f]), r.factors[f].name, grouped_number(st.value, 3),
-                         "[" + grouped_number(st.low, 3) + ", " + grouped_number(st.high, 3) + "]", grouped_number(s1.value, 3),
+                         "[" + grouped_number(st.low, 3) + ", " + grouped_number(st.high, 3) + "]",
+                         grouped_number(s1.value, 3),
                          "[" + grouped_number(s1.low, 3) + ", " + grouped_number(s1.high, 3) + "]", note});
         }
         if (shown) table.print(out);
       }
-      if (est.factors_by_total.size() > SHOWN) out << "(all " << est.factors_by_total.size() << " factors in sobol.csv)\n";
+      if (est.factors_by_total.size() > SHOWN)
+        out << "(all " << est.factors_by_total.size() << " factors in sobol.csv)\n";
     }
   }
 }
 
 void print_morris(const MorrisResult& r, const std::vector<std::string>& names, std::ostream& out) {
-  out << "symbiomc sensitivity (Morris): " << r.config.trajectories << " trajectories, " << r.config.levels << " levels, "
-      << r.model_runs << " model runs\n";
+  out << "symbiomc sensitivity (Morris): " << r.config.trajectories << " trajectories, " << r.config.levels
+      << " levels, " << r.model_runs << " model runs\n";
   for (std::size_t m = 0; m < r.modes.size(); ++m)
     for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
       const auto& e = r.estimates[m];
-      out << "\n" << r.modes[m] << " / " << r.outputs[m][o].output << " [" << r.outputs[m][o].unit << " per unit quantile]\n";
+      out << "\n"
+          << r.modes[m] << " / " << r.outputs[m][o].output << " [" << r.outputs[m][o].unit << " per unit quantile]\n";
       std::vector<std::size_t> order(names.size());
       for (std::size_t f = 0; f < names.size(); ++f) order[e.rank_by_mu_star[o][f] - 1] = f;
       TextTable table({"rank", "parameter", "mu*", "mu", "sigma"});
       for (std::size_t i = 0; i < order.size() && i < 8; ++i) {
         const auto& eff = e.at(order[i], o);
-        table.add_row({std::to_string(i + 1), names[order[i]], grouped_number(eff.mu_star, 3), grouped_number(eff.mu, 3),
-                       grouped_number(eff.sigma, 3)});
+        table.add_row({std::to_string(i + 1), names[order[i]], grouped_number(eff.mu_star, 3),
+                       grouped_number(eff.mu, 3), grouped_number(eff.sigma, 3)});
       }
       table.print(out);
     }
@@ -128,15 +137,17 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   bool correlation_ignored = false;
   if (study->problem->correlation() && args.method == "sobol") {
     if (!args.ignore_correlation)
-      throw ModelError(message("Sobol' indices assume independent inputs, but ", study->problem->correlation()->path(),
-                               " correlates ", study->problem->correlation()->pairs().size(),
-                               " parameter pairs. Rerun with --ignore-correlation to compute them without the correlations "
-                               "(the results then say so), or propagate correlated inputs with `symbiomc uncertainty`."));
+      throw ModelError(
+          message("Sobol' indices assume independent inputs, but ", study->problem->correlation()->path(),
+                  " correlates ", study->problem->correlation()->pairs().size(),
+                  " parameter pairs. Rerun with --ignore-correlation to compute them without the correlations "
+                  "(the results then say so), or propagate correlated inputs with `symbiomc uncertainty`."));
     inputs.no_correlations = true;
     study = load_study(inputs);
     correlation_ignored = true;
   }
-  const int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   warn_if_bound_to_fewer_cores(threads, err);
   InterruptGuard interrupt;
@@ -161,8 +172,10 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       if (!cluster.is_root()) return EXIT_SUCCESS;
       write_morris_report(result, study->provenance, names, args.out_dir);
       if (!args.quiet) {
-        if (args.format == "json") out << std::ifstream(std::filesystem::path(args.out_dir) / "morris.json").rdbuf();
-        else print_morris(result, names, out);
+        if (args.format == "json")
+          out << std::ifstream(std::filesystem::path(args.out_dir) / "morris.json").rdbuf();
+        else
+          print_morris(result, names, out);
       }
     } else {
       SobolConfig config;
@@ -187,8 +200,10 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       if (!cluster.is_root()) return EXIT_SUCCESS;
       write_sobol_report(result, study->provenance, correlation_ignored, args.out_dir);
       if (!args.quiet) {
-        if (args.format == "json") out << std::ifstream(std::filesystem::path(args.out_dir) / "sobol.json").rdbuf();
-        else print_sobol(result, correlation_ignored, out);
+        if (args.format == "json")
+          out << std::ifstream(std::filesystem::path(args.out_dir) / "sobol.json").rdbuf();
+        else
+          print_sobol(result, correlation_ignored, out);
       }
     }
   } catch (const RunInterrupted& e) {
@@ -198,11 +213,14 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
-                        message("command sensitivity\nmethod ", args.method, "\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
+                        message("command sensitivity\nmethod ", args.method, "\nmpi_ranks ", cluster.size(),
+                                "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (!args.quiet && args.format != "json")
-    out << "\nWrote results to " << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads)\n";
-  if (!args.quiet && args.format != "json" && !args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
+    out << "\nWrote results to " << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads
+        << " threads)\n";
+  if (!args.quiet && args.format != "json" && !args.report.empty())
+    out << "Wrote the HTML report " << args.report << "\n";
   return EXIT_SUCCESS;
 }
 

@@ -3,10 +3,10 @@
 #include <filesystem>
 
 #include "case_args.hpp"
+#include "symbiomc/case/case_csv.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/model/case_model.hpp"
 #include "symbiomc/problem/correlation_csv.hpp"
-#include "symbiomc/case/case_csv.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
 
 namespace symbiomc::cli {
@@ -57,7 +57,8 @@ std::unique_ptr<Study> load_study(const StudyInputs& in) {
     const auto sibling = d.parent_path() / (d.stem().string() + ".corr.csv");
     if (std::filesystem::exists(sibling)) correlations = sibling.string();
   }
-  if (!correlations.empty() && !in.no_correlations) problem = problem.with_correlation(read_correlations(correlations, problem));
+  if (!correlations.empty() && !in.no_correlations)
+    problem = problem.with_correlation(read_correlations(correlations, problem));
   study->problem.emplace(std::move(problem));
   study->model = std::make_unique<OwningCaseModel>(*study->plan, *study->problem);
 
@@ -68,7 +69,8 @@ std::unique_ptr<Study> load_study(const StudyInputs& in) {
   for (const auto& f : study->network->files) prov.files.push_back({"case", f.path, checksum_hex(f.checksum)});
   prov.files.push_back({"distributions", study->problem->path(), checksum_hex(study->problem->checksum())});
   if (study->problem->correlation())
-    prov.files.push_back({"correlations", study->problem->correlation()->path(), checksum_hex(study->problem->correlation()->checksum())});
+    prov.files.push_back({"correlations", study->problem->correlation()->path(),
+                          checksum_hex(study->problem->correlation()->checksum())});
   return study;
 }
 

@@ -9,20 +9,20 @@
 #include <vector>
 
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/report/provenance.hpp"
-#include "symbiomc/model/model.hpp"
 #include "symbiomc/case/network.hpp"
+#include "symbiomc/model/model.hpp"
 #include "symbiomc/problem/problem.hpp"
+#include "symbiomc/report/provenance.hpp"
 
 namespace symbiomc::cli {
 
 struct StudyInputs {
   std::string case_dir;
   std::string distributions;
-  std::string correlations;      ///< explicit file; "" = <distributions stem>.corr.csv when it exists
+  std::string correlations;  ///< explicit file; "" = <distributions stem>.corr.csv when it exists
   bool no_correlations = false;
   std::vector<std::string> sets, options;
-  std::string model_spec;        ///< --model (built-in analytic model) instead of a case
+  std::string model_spec;  ///< --model (built-in analytic model) instead of a case
 };
 
 struct Study {

@@ -25,27 +25,34 @@ namespace symbiomc::cli {
 void add_study_options(CLI::App& cmd, StudyInputs& study, bool allow_model) {
   cmd.add_option("--case", study.case_dir, "Case directory (e.g. cases/biomass)");
   cmd.add_option("--distributions", study.distributions, "Distributions file (e.g. distributions/biomass.csv)");
-  cmd.add_option("--correlations", study.correlations,
-                 "Rank-correlation file (default: <distributions>.corr.csv next to the distributions file, if present)");
+  cmd.add_option(
+      "--correlations", study.correlations,
+      "Rank-correlation file (default: <distributions>.corr.csv next to the distributions file, if present)");
   cmd.add_flag("--no-correlations", study.no_correlations, "Ignore any rank-correlation file");
   cmd.add_option("--set", study.sets, "Override a parameter's nominal value: NAME=VALUE (repeatable)");
   cmd.add_option("--option", study.options, "Pick a structural option of the case: NAME=CHOICE (repeatable)");
   if (allow_model)
-    cmd.add_option("--model", study.model_spec, "Built-in analytic model instead of a case: ishigami | sobol-g:a=0,1,4.5,...");
+    cmd.add_option("--model", study.model_spec,
+                   "Built-in analytic model instead of a case: ishigami | sobol-g:a=0,1,4.5,...");
 }
 
 void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
   CLI::App* cmd = app.add_subcommand("uncertainty", "Monte Carlo distributions of every output of every mode");
   add_study_options(*cmd, args.study, true);
-  cmd->add_option("--runs", args.runs, "Number of runs (parameter draws)")->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
+  cmd->add_option("--runs", args.runs, "Number of runs (parameter draws)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
   cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
   cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--method", args.method, "Sampling: mc (Monte Carlo), lhs (Latin hypercube), qmc (randomised Sobol')")
       ->check(CLI::IsMember({"mc", "lhs", "qmc"}));
-  cmd->add_option("--out", args.out_dir, "Directory for summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, summary.json")
+  cmd->add_option(
+         "--out", args.out_dir,
+         "Directory for summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, summary.json")
       ->required();
-  cmd->add_option("--report", args.report, "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
-  cmd->add_option("--threshold", args.thresholds, "Also report P(OUTPUT > VALUE) for every mode: OUTPUT=VALUE (repeatable)");
+  cmd->add_option("--report", args.report,
+                  "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
+  cmd->add_option("--threshold", args.thresholds,
+                  "Also report P(OUTPUT > VALUE) for every mode: OUTPUT=VALUE (repeatable)");
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success (files are still written)");
   cmd->add_option("--dump-runs", args.dump_runs, "Write every run's inputs and outputs to this CSV file");
@@ -77,13 +84,14 @@ std::vector<OutputThreshold> parse_thresholds(const std::vector<std::string>& te
 }
 
 void print_summary(const UncertaintyResult& r, std::ostream& out) {
-  out << "symbiomc uncertainty: " << r.runs << " runs, method " << to_string(r.config.method) << ", seed " << r.config.seed
-      << ", " << std::lround(r.config.conf_level * 100) << " % intervals\n";
+  out << "symbiomc uncertainty: " << r.runs << " runs, method " << to_string(r.config.method) << ", seed "
+      << r.config.seed << ", " << std::lround(r.config.conf_level * 100) << " % intervals\n";
   // One table per output, modes as rows (outputs are stored mode-major).
   std::vector<std::size_t> order;
   std::vector<std::string> seen;
   for (std::size_t o = 0; o < r.outputs.size(); ++o)
-    if (std::find(seen.begin(), seen.end(), r.outputs[o].label.output) == seen.end()) seen.push_back(r.outputs[o].label.output);
+    if (std::find(seen.begin(), seen.end(), r.outputs[o].label.output) == seen.end())
+      seen.push_back(r.outputs[o].label.output);
   for (const auto& name : seen) {
     const OutputResult* first = nullptr;
     for (const auto& res : r.outputs)
@@ -102,12 +110,16 @@ void print_summary(const UncertaintyResult& r, std::ostream& out) {
         continue;
       }
       const auto ci = r.mean_ci(o, r.config.conf_level);
-      std::vector<std::string> row{r.modes[res.label.mode_index], grouped_number(mom.mean()),
+      std::vector<std::string> row{r.modes[res.label.mode_index],
+                                   grouped_number(mom.mean()),
                                    "[" + grouped_number(ci.first) + ", " + grouped_number(ci.second) + "]",
-                                   grouped_number(mom.sd(), 3), grouped_number(hist.quantile(0.05)),
-                                   grouped_number(hist.quantile(0.5)), grouped_number(hist.quantile(0.95)),
+                                   grouped_number(mom.sd(), 3),
+                                   grouped_number(hist.quantile(0.05)),
+                                   grouped_number(hist.quantile(0.5)),
+                                   grouped_number(hist.quantile(0.95)),
                                    grouped_number(res.stats.exceedance().prob_positive(), 3)};
-      for (std::size_t i = 0; i < thresholds.size(); ++i) row.push_back(grouped_number(res.stats.exceedance().prob_above(i), 3));
+      for (std::size_t i = 0; i < thresholds.size(); ++i)
+        row.push_back(grouped_number(res.stats.exceedance().prob_above(i), 3));
       table.add_row(row);
     }
     out << "\n" << name << " [" << first->label.unit << "]\n";
@@ -120,7 +132,8 @@ void print_summary(const UncertaintyResult& r, std::ostream& out) {
     for (std::size_t m = 0; m < r.modes.size(); ++m)
       for (std::size_t s = 1; s < RUN_STATUS_COUNT; ++s)
         if (r.failures[m][s]) {
-          out << (comma ? ", " : "") << r.modes[m] << " " << to_string(static_cast<RunStatus>(s)) << " " << r.failures[m][s];
+          out << (comma ? ", " : "") << r.modes[m] << " " << to_string(static_cast<RunStatus>(s)) << " "
+              << r.failures[m][s];
           comma = true;
         }
     out << "); a failed run is left out of the statistics of the modes it failed in";
@@ -144,7 +157,8 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   config.thresholds = parse_thresholds(args.thresholds);
   config.on_failure = args.on_failure == "abort" ? OnFailure::abort : OnFailure::skip;
   config.dump_runs_path = args.dump_runs;
-  const int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   warn_if_bound_to_fewer_cores(threads, err);
   InterruptGuard interrupt;
@@ -170,9 +184,10 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   write_uncertainty_report(result, study->provenance, args.out_dir);
   // The run log holds what may differ between identical studies (threads, timing), so the
   // result files stay byte-identical across thread counts.
-  write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
-                        message("command uncertainty\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds, "\nruns_per_second ",
-                                static_cast<double>(result.runs) / std::max(seconds, 1e-9), "\n"));
+  write_file_atomically(
+      (std::filesystem::path(args.out_dir) / "run.log").string(),
+      message("command uncertainty\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds,
+              "\nruns_per_second ", static_cast<double>(result.runs) / std::max(seconds, 1e-9), "\n"));
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (args.quiet) return EXIT_SUCCESS;
   if (args.format == "json") {
@@ -180,7 +195,8 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
     out << in.rdbuf();
   } else {
     print_summary(result, out);
-    out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, summary.json to "
+    out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, "
+           "summary.json to "
         << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads"
         << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")\n";
     if (!args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";

@@ -21,7 +21,7 @@ struct UncertaintyArgs {
   int threads = 0;  ///< 0 = all cores
   std::string method = "mc";
   std::string out_dir;
-  std::string report;  ///< --report FILE: also write the HTML report of this run
+  std::string report;                   ///< --report FILE: also write the HTML report of this run
   std::vector<std::string> thresholds;  ///< OUTPUT=VALUE
   std::string format = "table";
   bool quiet = false;

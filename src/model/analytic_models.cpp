@@ -221,7 +221,8 @@ namespace symbiomc {
 Problem uniform_problem(const AnalyticModel& model, std::string_view spec, const std::vector<std::string>& groups) {
   const auto bounds = model.input_bounds();
   if (!groups.empty() && groups.size() != model.inputs().size())
-    throw ModelError(message("uniform_problem: ", groups.size(), " group names for ", model.inputs().size(), " inputs"));
+    throw ModelError(
+        message("uniform_problem: ", groups.size(), " group names for ", model.inputs().size(), " inputs"));
   std::vector<UncertainParameter> parameters;
   for (std::size_t i = 0; i < model.inputs().size(); ++i) {
     UncertainParameter p;

@@ -35,8 +35,8 @@ RankCorrelation::RankCorrelation(std::size_t dimension, std::vector<CorrelationP
   for (std::size_t p = 0; p < pairs_.size(); ++p) {
     const auto& pair = pairs_[p];
     if (pair.a >= dimension || pair.b >= dimension || pair.a == pair.b) {
-      throw std::invalid_argument(message("RankCorrelation: pair ", p, " has indices (", pair.a, ", ", pair.b,
-                                          ") for dimension ", dimension));
+      throw std::invalid_argument(
+          message("RankCorrelation: pair ", p, " has indices (", pair.a, ", ", pair.b, ") for dimension ", dimension));
     }
     if (!(std::abs(pair.rank_correlation) < 1.0)) {
       throw std::invalid_argument(message("RankCorrelation: pair ", p, " has |rho_s| >= 1"));

@@ -12,8 +12,8 @@
 
 #include <libfccp/csv.h>
 
-#include "symbiomc/base/checksum.hpp"
 #include "base/csv_reading.hpp"
+#include "symbiomc/base/checksum.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
 
@@ -40,9 +40,10 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
                        std::string(CORR_COLUMNS[2]), std::string(CORR_COLUMNS[3]));
   } catch (const io::error::header_missing&) {
     const std::size_t line = std::max<std::size_t>(reader.get_file_line(), 1);
-    throw InputError(SourceLocation{path, line},
-                     message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
-                             "; expected a header naming the columns 'parameter_a', 'parameter_b', 'rank_correlation'"));
+    throw InputError(
+        SourceLocation{path, line},
+        message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
+                "; expected a header naming the columns 'parameter_a', 'parameter_b', 'rank_correlation'"));
   } catch (const io::error::base& e) {
     throw InputError(detail::csv_error_message(e, path, reader.get_file_line(), columns));
   }
@@ -104,7 +105,8 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
     const std::size_t ia = lookup("parameter_a", a);
     const std::size_t ib = lookup("parameter_b", b);
     if (ok && ia == ib) {
-      errors.add(where, message("column 'parameter_b': '", b, "' is also parameter_a; a parameter's rank correlation "
+      errors.add(where, message("column 'parameter_b': '", b,
+                                "' is also parameter_a; a parameter's rank correlation "
                                 "with itself is 1 by definition"));
       ok = false;
     }

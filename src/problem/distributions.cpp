@@ -28,12 +28,11 @@ namespace bmp = boost::math::policies;
 // in (0, 1), so these fallbacks are only reached on contract violations. promote_double<false>
 // keeps the evaluation in double rather than x87 long double: Boost's double-precision
 // inverse CDFs are accurate to a few ulp, far below Monte Carlo noise, and several times faster.
-using NoThrowPolicy =
-    bmp::policy<bmp::domain_error<bmp::ignore_error>, bmp::pole_error<bmp::ignore_error>,
-                bmp::overflow_error<bmp::ignore_error>, bmp::underflow_error<bmp::ignore_error>,
-                bmp::denorm_error<bmp::ignore_error>, bmp::evaluation_error<bmp::ignore_error>,
-                bmp::rounding_error<bmp::ignore_error>, bmp::indeterminate_result_error<bmp::ignore_error>,
-                bmp::promote_double<false>>;
+using NoThrowPolicy = bmp::policy<bmp::domain_error<bmp::ignore_error>, bmp::pole_error<bmp::ignore_error>,
+                                  bmp::overflow_error<bmp::ignore_error>, bmp::underflow_error<bmp::ignore_error>,
+                                  bmp::denorm_error<bmp::ignore_error>, bmp::evaluation_error<bmp::ignore_error>,
+                                  bmp::rounding_error<bmp::ignore_error>,
+                                  bmp::indeterminate_result_error<bmp::ignore_error>, bmp::promote_double<false>>;
 using BoostNormal = boost::math::normal_distribution<double, NoThrowPolicy>;
 using BoostLogNormal = boost::math::lognormal_distribution<double, NoThrowPolicy>;
 using BoostBeta = boost::math::beta_distribution<double, NoThrowPolicy>;
@@ -62,7 +61,9 @@ double quantile_of(const Fixed& d, double) noexcept { return d.value(); }
 double quantile_of(const Uniform& d, double u) noexcept {
   return clamp_to(d.low() + u * (d.high() - d.low()), d.low(), d.high());
 }
-double quantile_of(const Normal& d, double u) noexcept { return boost::math::quantile(BoostNormal(d.mean(), d.sd()), u); }
+double quantile_of(const Normal& d, double u) noexcept {
+  return boost::math::quantile(BoostNormal(d.mean(), d.sd()), u);
+}
 double quantile_of(const TruncNormal& d, double u) noexcept {
   // Inverse CDF of the parent restricted to [Phi(alpha), Phi(beta)]. In the upper tail the
   // same is done on survival probabilities so that Phi(alpha) ~ 1 does not lose all digits.
@@ -103,9 +104,7 @@ double quantile_of(const Discrete& d, double u) noexcept {
 }
 
 double cdf_of(const Fixed& d, double x) noexcept { return x < d.value() ? 0.0 : 1.0; }
-double cdf_of(const Uniform& d, double x) noexcept {
-  return clamp_to((x - d.low()) / (d.high() - d.low()), 0.0, 1.0);
-}
+double cdf_of(const Uniform& d, double x) noexcept { return clamp_to((x - d.low()) / (d.high() - d.low()), 0.0, 1.0); }
 double cdf_of(const Normal& d, double x) noexcept { return boost::math::cdf(BoostNormal(d.mean(), d.sd()), x); }
 double cdf_of(const TruncNormal& d, double x) noexcept {
   if (x <= d.low()) return 0.0;
@@ -225,7 +224,8 @@ std::string describe_of(const TruncNormal& d) {
 std::string describe_of(const LogNormal& d) {
   const auto [first, second] = d.given();
   switch (d.form()) {
-    case LogNormal::Form::mean_sd: return message("mean=", format_number(first), ", sd=", format_number(second));
+    case LogNormal::Form::mean_sd:
+      return message("mean=", format_number(first), ", sd=", format_number(second));
     case LogNormal::Form::median_gsd:
       return message("median=", format_number(first), ", gsd=", format_number(second));
     case LogNormal::Form::log_parameters:
@@ -239,8 +239,8 @@ std::string describe_three(const char* middle, double low, double mode, double h
 std::string describe_of(const Triangular& d) { return describe_three("mode", d.low(), d.mode(), d.high()); }
 std::string describe_of(const Pert& d) { return describe_three("mode", d.low(), d.mode(), d.high()); }
 std::string describe_of(const Beta& d) {
-  return message("alpha=", format_number(d.alpha()), ", beta=", format_number(d.beta()), ", low=",
-                 format_number(d.low()), ", high=", format_number(d.high()));
+  return message("alpha=", format_number(d.alpha()), ", beta=", format_number(d.beta()),
+                 ", low=", format_number(d.low()), ", high=", format_number(d.high()));
 }
 std::string describe_of(const LogUniform& d) {
   return message("low=", format_number(d.low()), ", high=", format_number(d.high()));
@@ -293,7 +293,8 @@ std::shared_ptr<const BetaQuantileTable> make_beta_quantile_table(double alpha, 
     const double t = -BetaQuantileTable::T_MAX + table->h * i;
     const double u = 1.0 / (1.0 + std::exp(-t));
     const double one_minus_u = 1.0 / (1.0 + std::exp(t));  // accurate where u ~ 1
-    const double x = t < 0 ? boost::math::quantile(dist, u) : boost::math::quantile(boost::math::complement(dist, one_minus_u));
+    const double x =
+        t < 0 ? boost::math::quantile(dist, u) : boost::math::quantile(boost::math::complement(dist, one_minus_u));
     const double density = boost::math::pdf(dist, x);
     table->x[static_cast<std::size_t>(i)] = x;
     // dx/dt = (du/dt) / pdf(x) = u (1 - u) / pdf(x); 0 where the density is infinite.
@@ -311,8 +312,8 @@ double beta_quantile(const BetaQuantileTable* table, double alpha, double beta, 
   const double w = s - static_cast<double>(i);
   const double w2 = w * w, w3 = w2 * w;
   const double h00 = 2 * w3 - 3 * w2 + 1, h10 = w3 - 2 * w2 + w, h01 = -2 * w3 + 3 * w2, h11 = w3 - w2;
-  const double x = h00 * table->x[i] + h10 * table->h * table->dxdt[i] + h01 * table->x[i + 1] +
-                   h11 * table->h * table->dxdt[i + 1];
+  const double x =
+      h00 * table->x[i] + h10 * table->h * table->dxdt[i] + h01 * table->x[i + 1] + h11 * table->h * table->dxdt[i + 1];
   return clamp_to(x, 0.0, 1.0);
 }
 
@@ -454,7 +455,8 @@ std::vector<std::string> kind_names() {
   std::vector<std::string> names;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (names.emplace_back(std::variant_alternative_t<I, Distribution>::KIND), ...);
-  }(std::make_index_sequence<std::variant_size_v<Distribution>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<Distribution>>{});
   return names;
 }
 

@@ -22,23 +22,36 @@
 
 namespace symbiomc {
 
-
-
 namespace {
 
 enum class Column : std::size_t {
-  parameter, dist, unit, value, low, high, mode, mean, sd, median, gsd, alpha, beta, values, probabilities, group,
+  parameter,
+  dist,
+  unit,
+  value,
+  low,
+  high,
+  mode,
+  mean,
+  sd,
+  median,
+  gsd,
+  alpha,
+  beta,
+  values,
+  probabilities,
+  group,
   source
 };
 constexpr std::size_t COLUMN_COUNT = 17;
 constexpr std::array<const char*, COLUMN_COUNT> COLUMN_NAMES = {
-    "parameter", "dist", "unit", "value", "low", "high", "mode", "mean", "sd", "median", "gsd", "alpha", "beta",
-    "values", "probabilities", "group", "source"};
+    "parameter", "dist", "unit",  "value", "low",    "high",          "mode",  "mean",  "sd",
+    "median",    "gsd",  "alpha", "beta",  "values", "probabilities", "group", "source"};
 constexpr std::array<Column, 3> REQUIRED_COLUMNS = {Column::parameter, Column::dist, Column::unit};
 // The columns that hold a distribution's parameters: each dist needs some and refuses the rest.
-constexpr std::array<Column, 12> PARAMETER_COLUMNS = {Column::value, Column::low,    Column::high,   Column::mode,
-                                                      Column::mean,  Column::sd,     Column::median, Column::gsd,
-                                                      Column::alpha, Column::beta,   Column::values, Column::probabilities};
+constexpr std::array<Column, 12> PARAMETER_COLUMNS = {
+    Column::value,  Column::low, Column::high,  Column::mode, Column::mean,   Column::sd,
+    Column::median, Column::gsd, Column::alpha, Column::beta, Column::values, Column::probabilities};
 
 const char* name_of(Column c) noexcept { return COLUMN_NAMES[static_cast<std::size_t>(c)]; }
 bool is_list(Column c) noexcept { return c == Column::values || c == Column::probabilities; }
@@ -49,11 +62,12 @@ std::vector<std::string> column_names() { return {COLUMN_NAMES.begin(), COLUMN_N
 // ours so that the "not a known column" error can say which column was meant (edit distance
 // alone does not connect "lower" to "low" or "stdev" to "sd").
 std::vector<std::pair<std::string, std::string>> column_synonyms() {
-  return {{"name", "parameter"},   {"names", "parameter"},   {"distribution", "dist"}, {"dists", "dist"},
-          {"lower", "low"},        {"min", "low"},           {"upper", "high"},        {"max", "high"},
-          {"peak", "mode"},        {"mu", "mean"},           {"stdev", "sd"},          {"std", "sd"},
-          {"sigma", "sd"},         {"stddev", "sd"},         {"probs", "probabilities"}, {"groups", "group"},
-          {"units", "unit"}};
+  return {{"name", "parameter"}, {"names", "parameter"}, {"distribution", "dist"},
+          {"dists", "dist"},     {"lower", "low"},       {"min", "low"},
+          {"upper", "high"},     {"max", "high"},        {"peak", "mode"},
+          {"mu", "mean"},        {"stdev", "sd"},        {"std", "sd"},
+          {"sigma", "sd"},       {"stddev", "sd"},       {"probs", "probabilities"},
+          {"groups", "group"},   {"units", "unit"}};
 }
 
 // fast-cpp-csv-parser's CSVReader does the named, any-order, optional-column mapping we need:
@@ -115,8 +129,8 @@ class DistributionsChecker {
   void fail(Column c, const std::string& what) {
     ++row_errors_;
     const std::string& name = cell(Column::parameter);
-    errors_.add(where_, message("column '", name_of(c), "'", name.empty() ? "" : " (parameter '" + name + "')", ": ",
-                                what));
+    errors_.add(where_,
+                message("column '", name_of(c), "'", name.empty() ? "" : " (parameter '" + name + "')", ": ", what));
   }
   const ParameterInfo* check_name();
   void check_unit(const ParameterInfo& info);
@@ -277,15 +291,16 @@ void DistributionsChecker::check_discrete() {
   bool in_range = true;
   for (std::size_t i = 0; i < probabilities_.size(); ++i) {
     if (!(probabilities_[i] >= 0.0 && probabilities_[i] <= 1.0)) {
-      fail(Column::probabilities, message("expected each item in [0, 1], got '", format_number(probabilities_[i]),
-                                          "' as item ", i + 1));
+      fail(Column::probabilities,
+           message("expected each item in [0, 1], got '", format_number(probabilities_[i]), "' as item ", i + 1));
       in_range = false;
     }
     sum += probabilities_[i];
   }
   if (in_range && !(std::abs(sum - 1.0) <= Discrete::SUM_TOLERANCE)) {
-    fail(Column::probabilities, message("expected items summing to 1 (within ", format_number(Discrete::SUM_TOLERANCE),
-                                        "), got a sum of ", format_number(sum), " ('", cell(Column::probabilities), "')"));
+    fail(Column::probabilities,
+         message("expected items summing to 1 (within ", format_number(Discrete::SUM_TOLERANCE), "), got a sum of ",
+                 format_number(sum), " ('", cell(Column::probabilities), "')"));
   }
   auto sorted = values_;
   std::sort(sorted.begin(), sorted.end());
@@ -350,8 +365,8 @@ void DistributionsChecker::check_domain(const Distribution& dist, const Paramete
   } else {
     advice = capped ? "keep low >= 0 and high <= 1" : "keep low >= 0";
   }
-  fail(Column::dist, message("'", kind_name(dist), "' has support ", support_text(dist),
-                             ", but the parameter must be ", domain_text, "; ", advice));
+  fail(Column::dist, message("'", kind_name(dist), "' has support ", support_text(dist), ", but the parameter must be ",
+                             domain_text, "; ", advice));
 }
 
 void DistributionsChecker::check_nominal(const Distribution& dist, const ParameterInfo& info) {
@@ -396,8 +411,9 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
                       "', got a blank cell"));
     } else if (!used && !blank(c)) {
       if (kind == LogNormal::KIND) {
-        fail(c, message("not used by dist 'lognorm' given by ", lognorm_by_mean ? "'mean' and 'sd'" : "'median' and 'gsd'",
-                        " (give either 'mean' and 'sd' or 'median' and 'gsd'), got '", cell(c), "'"));
+        fail(c,
+             message("not used by dist 'lognorm' given by ", lognorm_by_mean ? "'mean' and 'sd'" : "'median' and 'gsd'",
+                     " (give either 'mean' and 'sd' or 'median' and 'gsd'), got '", cell(c), "'"));
       } else {
         fail(c, message("not used by dist '", kind, "' (clear the cell or change the dist), got '", cell(c), "'"));
       }
@@ -461,8 +477,8 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
     fixed_.push_back(FixedParameter{info->name, case_index, std::get<Fixed>(*dist).value(), where_});
   } else {
     uncertain_.push_back(UncertainParameter{info->name, info->unit, std::move(*dist),
-                                           blank(C::group) ? info->name : cell(C::group), cell(C::source), case_index,
-                                           where_});
+                                            blank(C::group) ? info->name : cell(C::group), cell(C::source), case_index,
+                                            where_});
   }
 }
 
@@ -485,7 +501,8 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
   }
   const SourceLocation header{path, reader.get_file_line()};
   for (const Column c : REQUIRED_COLUMNS) {
-    if (!reader.has_column(name_of(c))) errors.add(header, message("the header lacks the required column '", name_of(c), "'"));
+    if (!reader.has_column(name_of(c)))
+      errors.add(header, message("the header lacks the required column '", name_of(c), "'"));
   }
   errors.throw_if_any();
 

@@ -12,10 +12,12 @@ Problem::Problem(std::string path, std::uint64_t checksum, std::vector<Uncertain
     : path_(std::move(path)), checksum_(checksum), parameters_(std::move(parameters)), fixed_(std::move(fixed)) {
   std::unordered_set<std::string> names;
   for (const auto& p : parameters_) {
-    if (!names.insert(p.name).second) throw std::invalid_argument(message("Problem: duplicate parameter '", p.name, "'"));
+    if (!names.insert(p.name).second)
+      throw std::invalid_argument(message("Problem: duplicate parameter '", p.name, "'"));
   }
   for (const auto& f : fixed_) {
-    if (!names.insert(f.name).second) throw std::invalid_argument(message("Problem: duplicate parameter '", f.name, "'"));
+    if (!names.insert(f.name).second)
+      throw std::invalid_argument(message("Problem: duplicate parameter '", f.name, "'"));
   }
   // Groups in first-appearance order, as SALib's compute_groups_matrix orders them; a linear
   // search is fine for the tens of parameters a case has.

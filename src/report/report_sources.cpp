@@ -72,8 +72,8 @@ ReportSources find_report_sources(const std::vector<std::string>& dirs) {
     bool found = false;
     for (const auto& child : children) found |= scan(child);
     if (!found)
-      throw InputError(message("--in ", text, ": no symbiomc results there or in its subdirectories; expected ",
-                               expected_files()));
+      throw InputError(
+          message("--in ", text, ": no symbiomc results there or in its subdirectories; expected ", expected_files()));
   }
   return sources;
 }

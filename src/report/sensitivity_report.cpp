@@ -15,7 +15,6 @@ namespace symbiomc {
 
 namespace {
 
-
 std::string header_comment(const Provenance& prov, const std::string& what) {
   std::ostringstream out;
   out << "# symbiomc " << prov.tool_version << " " << what << ": " << prov.case_name << "\n";
@@ -29,17 +28,21 @@ nlohmann::json provenance_json(const Provenance& prov) {
   return json;
 }
 
-std::string path_in(const std::string& directory, const char* name) { return (std::filesystem::path(directory) / name).string(); }
+std::string path_in(const std::string& directory, const char* name) {
+  return (std::filesystem::path(directory) / name).string();
+}
 
 }  // namespace
 
-void write_sobol_report(const SobolResult& r, const Provenance& prov, bool correlation_ignored, const std::string& directory) {
+void write_sobol_report(const SobolResult& r, const Provenance& prov, bool correlation_ignored,
+                        const std::string& directory) {
   const auto& cfg = r.config;
   std::ostringstream head;
-  head << header_comment(prov, "sensitivity (Sobol')") << "# base runs " << r.base_runs << "; model runs " << r.model_runs
-       << "; seed " << cfg.seed << "; base samples " << to_string(cfg.method) << "; intervals "
-       << (cfg.method == SamplingMethod::qmc ? "Student t over " + std::to_string(cfg.replicates) + " randomised-QMC replicates"
-                                              : std::string("delta method (asymptotic normal)"))
+  head << header_comment(prov, "sensitivity (Sobol')") << "# base runs " << r.base_runs << "; model runs "
+       << r.model_runs << "; seed " << cfg.seed << "; base samples " << to_string(cfg.method) << "; intervals "
+       << (cfg.method == SamplingMethod::qmc
+               ? "Student t over " + std::to_string(cfg.replicates) + " randomised-QMC replicates"
+               : std::string("delta method (asymptotic normal)"))
        << " at " << cfg.conf_level << "; S1 Saltelli et al. 2010, ST Jansen 1999"
        << (cfg.second_order ? ", S2 Saltelli 2002" : "") << "\n";
   if (correlation_ignored) head << "# WARNING: the inputs' rank correlations were ignored (--ignore-correlation)\n";
@@ -69,7 +72,8 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
     json["target_reached"] = r.target_reached;
     json["widest_total_ci"] = r.widest_total_ci;
   }
-  nlohmann::json all = nlohmann::json::array(), outputs_json = nlohmann::json::array(), second_json = nlohmann::json::array();
+  nlohmann::json all = nlohmann::json::array(), outputs_json = nlohmann::json::array(),
+                 second_json = nlohmann::json::array();
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
     const SobolEstimates& e = r.estimates[m];
     for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
@@ -77,46 +81,72 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
       const std::string prefix = csv_text(r.modes[m]) + "," + csv_text(label.output) + "," + csv_text(label.unit) + ",";
       if (e.outputs.empty()) {
         summary << prefix << e.n_base << "," << r.dropped_base_samples[m] << ",,,,,fewer than 2 valid base samples\n";
-        outputs_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"base_samples_used", e.n_base},
+        outputs_json.push_back({{"mode", r.modes[m]},
+                                {"output", label.output},
+                                {"base_samples_used", e.n_base},
                                 {"warning", "fewer than 2 valid base samples"}});
         continue;
       }
       const SobolOutputEstimates& est = e.outputs[o];
       std::string warning;
-      if (est.zero_variance) warning = "output does not vary: indices are 0 by definition";
+      if (est.zero_variance)
+        warning = "output does not vary: indices are 0 by definition";
       else if (est.sum_first < LOW_FIRST_ORDER_SHARE)
         warning = "first-order effects explain only " + csv_number(std::round(est.sum_first * 1000) / 10) +
                   " % of the variance: interactions dominate";
-      summary << prefix << e.n_base << "," << r.dropped_base_samples[m] << "," << csv_number(est.mean) << "," << csv_number(est.variance)
-              << "," << (est.zero_variance ? "yes" : "no") << "," << csv_number(est.sum_first) << "," << warning << "\n";
-      outputs_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"unit", label.unit},
-                              {"base_samples_used", e.n_base}, {"dropped_base_samples", r.dropped_base_samples[m]},
-                              {"mean", est.mean}, {"variance", est.variance}, {"zero_variance", est.zero_variance},
-                              {"sum_S1", est.sum_first}, {"warning", warning}});
+      summary << prefix << e.n_base << "," << r.dropped_base_samples[m] << "," << csv_number(est.mean) << ","
+              << csv_number(est.variance) << "," << (est.zero_variance ? "yes" : "no") << ","
+              << csv_number(est.sum_first) << "," << warning << "\n";
+      outputs_json.push_back({{"mode", r.modes[m]},
+                              {"output", label.output},
+                              {"unit", label.unit},
+                              {"base_samples_used", e.n_base},
+                              {"dropped_base_samples", r.dropped_base_samples[m]},
+                              {"mean", est.mean},
+                              {"variance", est.variance},
+                              {"zero_variance", est.zero_variance},
+                              {"sum_S1", est.sum_first},
+                              {"warning", warning}});
       for (std::size_t f = 0; f < r.factors.size(); ++f) {
         const IndexEstimate& s1 = est.first[f];
         const IndexEstimate& st = est.total[f];
         const std::size_t rank = est.rank_by_total[f];
         const bool overlaps = est.total_overlaps_next[f];
-        indices << prefix << csv_text(r.factors[f].name) << "," << (r.factors[f].is_group ? "group" : "parameter") << "," << csv_number(s1.value)
-                << "," << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << "," << csv_number(st.low) << "," << csv_number(st.high)
-                << "," << rank << "," << (s1.indistinguishable_from_zero ? "yes" : "no") << ","
+        indices << prefix << csv_text(r.factors[f].name) << "," << (r.factors[f].is_group ? "group" : "parameter")
+                << "," << csv_number(s1.value) << "," << csv_number(s1.low) << "," << csv_number(s1.high) << ","
+                << csv_number(st.value) << "," << csv_number(st.low) << "," << csv_number(st.high) << "," << rank << ","
+                << (s1.indistinguishable_from_zero ? "yes" : "no") << ","
                 << (st.indistinguishable_from_zero ? "yes" : "no") << "," << (overlaps ? "yes" : "no") << "\n";
-        all.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"unit", label.unit}, {"parameter", r.factors[f].name},
-                       {"kind", r.factors[f].is_group ? "group" : "parameter"}, {"S1", s1.value}, {"S1_low", s1.low},
-                       {"S1_high", s1.high}, {"ST", st.value}, {"ST_low", st.low}, {"ST_high", st.high}, {"rank", rank},
+        all.push_back({{"mode", r.modes[m]},
+                       {"output", label.output},
+                       {"unit", label.unit},
+                       {"parameter", r.factors[f].name},
+                       {"kind", r.factors[f].is_group ? "group" : "parameter"},
+                       {"S1", s1.value},
+                       {"S1_low", s1.low},
+                       {"S1_high", s1.high},
+                       {"ST", st.value},
+                       {"ST_low", st.low},
+                       {"ST_high", st.high},
+                       {"rank", rank},
                        {"S1_indistinguishable_from_zero", s1.indistinguishable_from_zero},
-                       {"ST_indistinguishable_from_zero", st.indistinguishable_from_zero}, {"rank_overlaps_next", overlaps}});
+                       {"ST_indistinguishable_from_zero", st.indistinguishable_from_zero},
+                       {"rank_overlaps_next", overlaps}});
       }
       if (cfg.second_order)
         for (std::size_t a = 0; a < r.factors.size(); ++a)
           for (std::size_t b = a + 1; b < r.factors.size(); ++b) {
             const IndexEstimate& s2 = est.second[pair_index(a, b, r.factors.size())];
             second << csv_text(r.modes[m]) << "," << csv_text(label.output) << "," << csv_text(r.factors[a].name) << ","
-                   << csv_text(r.factors[b].name) << ","
-                   << csv_number(s2.value) << "," << csv_number(s2.low) << "," << csv_number(s2.high) << "\n";
-            second_json.push_back({{"mode", r.modes[m]}, {"output", label.output}, {"parameter_a", r.factors[a].name},
-                                   {"parameter_b", r.factors[b].name}, {"S2", s2.value}, {"S2_low", s2.low}, {"S2_high", s2.high}});
+                   << csv_text(r.factors[b].name) << "," << csv_number(s2.value) << "," << csv_number(s2.low) << ","
+                   << csv_number(s2.high) << "\n";
+            second_json.push_back({{"mode", r.modes[m]},
+                                   {"output", label.output},
+                                   {"parameter_a", r.factors[a].name},
+                                   {"parameter_b", r.factors[b].name},
+                                   {"S2", s2.value},
+                                   {"S2_low", s2.low},
+                                   {"S2_high", s2.high}});
           }
     }
   }
@@ -129,11 +159,17 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
           const auto& s1 = e.outputs[o].first[f];
           const auto& st = e.outputs[o].total[f];
           convergence << csv_text(r.modes[m]) << "," << csv_text(r.outputs[m][o].output) << ","
-                      << csv_text(r.factors[f].name) << "," << snap.base_runs << ","
-                      << csv_number(s1.value) << "," << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << "," << csv_number(st.low)
-                      << "," << csv_number(st.high) << "\n";
-          conv.push_back({{"mode", r.modes[m]}, {"output", r.outputs[m][o].output}, {"parameter", r.factors[f].name},
-                          {"base_runs", snap.base_runs}, {"S1", s1.value}, {"ST", st.value}, {"ST_low", st.low}, {"ST_high", st.high}});
+                      << csv_text(r.factors[f].name) << "," << snap.base_runs << "," << csv_number(s1.value) << ","
+                      << csv_number(s1.low) << "," << csv_number(s1.high) << "," << csv_number(st.value) << ","
+                      << csv_number(st.low) << "," << csv_number(st.high) << "\n";
+          conv.push_back({{"mode", r.modes[m]},
+                          {"output", r.outputs[m][o].output},
+                          {"parameter", r.factors[f].name},
+                          {"base_runs", snap.base_runs},
+                          {"S1", s1.value},
+                          {"ST", st.value},
+                          {"ST_low", st.low},
+                          {"ST_high", st.high}});
         }
     }
   json["indices"] = all;
@@ -143,7 +179,8 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
   nlohmann::json dropped = nlohmann::json::object();
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
     nlohmann::json reasons = nlohmann::json::object();
-    for (std::size_t s = 1; s < RUN_STATUS_COUNT; ++s) reasons[std::string(to_string(static_cast<RunStatus>(s)))] = r.failed_rows[m][s];
+    for (std::size_t s = 1; s < RUN_STATUS_COUNT; ++s)
+      reasons[std::string(to_string(static_cast<RunStatus>(s)))] = r.failed_rows[m][s];
     dropped[r.modes[m]] = {{"dropped_base_samples", r.dropped_base_samples[m]}, {"failed_runs", reasons}};
   }
   json["failures"] = dropped;
@@ -175,13 +212,18 @@ void write_morris_report(const MorrisResult& r, const Provenance& prov, const st
       for (std::size_t f = 0; f < factor_names.size(); ++f) {
         const MorrisEffect& eff = e.at(f, o);
         const std::size_t rank = e.rank_by_mu_star[o][f];
-        csv << csv_text(r.modes[m]) << "," << csv_text(r.outputs[m][o].output) << "," << csv_text(r.outputs[m][o].unit) << ","
-            << csv_text(factor_names[f]) << ","
-            << csv_number(eff.mu) << "," << csv_number(eff.mu_star) << "," << csv_number(eff.sigma) << "," << csv_number(eff.mu_star_std_error) << "," << rank
-            << "," << eff.count << "\n";
-        effects.push_back({{"mode", r.modes[m]}, {"output", r.outputs[m][o].output}, {"parameter", factor_names[f]},
-                           {"mu", eff.mu}, {"mu_star", eff.mu_star}, {"sigma", eff.sigma},
-                           {"mu_star_standard_error", eff.mu_star_std_error}, {"rank", rank}});
+        csv << csv_text(r.modes[m]) << "," << csv_text(r.outputs[m][o].output) << "," << csv_text(r.outputs[m][o].unit)
+            << "," << csv_text(factor_names[f]) << "," << csv_number(eff.mu) << "," << csv_number(eff.mu_star) << ","
+            << csv_number(eff.sigma) << "," << csv_number(eff.mu_star_std_error) << "," << rank << "," << eff.count
+            << "\n";
+        effects.push_back({{"mode", r.modes[m]},
+                           {"output", r.outputs[m][o].output},
+                           {"parameter", factor_names[f]},
+                           {"mu", eff.mu},
+                           {"mu_star", eff.mu_star},
+                           {"sigma", eff.sigma},
+                           {"mu_star_standard_error", eff.mu_star_std_error},
+                           {"rank", rank}});
       }
   }
   json["effects"] = effects;

@@ -18,7 +18,9 @@ namespace symbiomc {
 
 namespace {
 
-nlohmann::json json_number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+nlohmann::json json_number(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
 
 std::string quantile_key(double p) {
   const int percent = static_cast<int>(std::lround(p * 100));
@@ -115,8 +117,8 @@ nlohmann::json add_output(const UncertaintyResult& r, std::size_t o, Uncertainty
       if (std::abs(q.p - p) < 1e-12) return q.value;
     return NAN;
   };
-  const std::string prefix = csv_text(r.modes[out.label.mode_index]) + "," + csv_text(out.label.output) + "," +
-                             csv_text(out.label.unit) + ",";
+  const std::string prefix =
+      csv_text(r.modes[out.label.mode_index]) + "," + csv_text(out.label.output) + "," + csv_text(out.label.unit) + ",";
   files.summary << prefix << mom.count() << "," << csv_number(mean) << "," << csv_number(sd) << "," << csv_number(se)
                 << "," << csv_number(ci.first) << "," << csv_number(ci.second) << "," << csv_number(level) << ","
                 << csv_number(min) << "," << csv_number(q_at(0.05)) << "," << csv_number(q_at(0.5)) << ","
@@ -133,7 +135,8 @@ nlohmann::json add_output(const UncertaintyResult& r, std::size_t o, Uncertainty
   const auto counts = hist.bin_counts();
   auto& histograms = files.histograms;
   if (hist.underflow())
-    histograms << prefix << csv_number(hist.min()) << "," << csv_number(edges.front()) << "," << hist.underflow() << "\n";
+    histograms << prefix << csv_number(hist.min()) << "," << csv_number(edges.front()) << "," << hist.underflow()
+               << "\n";
   for (std::size_t b = 0; b < counts.size(); ++b)
     if (counts[b])
       histograms << prefix << csv_number(edges[b]) << "," << csv_number(edges[b + 1]) << "," << counts[b] << "\n";
@@ -185,17 +188,18 @@ void add_comparisons(const UncertaintyResult& r, UncertaintyFiles& files) {
                       << csv_number(pci.first) << "," << csv_number(pci.second) << "," << csv_number(mean) << ","
                       << csv_number(sd) << "," << csv_number(q5.value) << "," << csv_number(q50.value) << ","
                       << csv_number(q95.value) << "\n";
-    comps.push_back({{"output", c.output},
-                     {"unit", c.unit},
-                     {"mode_a", r.modes[c.mode_a]},
-                     {"mode_b", r.modes[c.mode_b]},
-                     {"runs", pc.count()},
-                     {"prob_a_greater", json_number(prob)},
-                     {"prob_a_greater_ci", {json_number(pci.first), json_number(pci.second)}},
-                     {"mean_difference", json_number(mean)},
-                     {"sd_difference", json_number(sd)},
-                     {"difference_quantiles",
-                      {{"p5", json_number(q5.value)}, {"p50", json_number(q50.value)}, {"p95", json_number(q95.value)}}}});
+    comps.push_back(
+        {{"output", c.output},
+         {"unit", c.unit},
+         {"mode_a", r.modes[c.mode_a]},
+         {"mode_b", r.modes[c.mode_b]},
+         {"runs", pc.count()},
+         {"prob_a_greater", json_number(prob)},
+         {"prob_a_greater_ci", {json_number(pci.first), json_number(pci.second)}},
+         {"mean_difference", json_number(mean)},
+         {"sd_difference", json_number(sd)},
+         {"difference_quantiles",
+          {{"p5", json_number(q5.value)}, {"p50", json_number(q50.value)}, {"p95", json_number(q95.value)}}}});
   }
   files.json["comparisons"] = comps;
 }

@@ -79,9 +79,12 @@ std::uint32_t kensler_permute(std::uint32_t i, std::uint32_t length, std::uint32
 
 std::string_view to_string(SamplingMethod method) noexcept {
   switch (method) {
-    case SamplingMethod::mc: return "mc";
-    case SamplingMethod::lhs: return "lhs";
-    case SamplingMethod::qmc: return "qmc";
+    case SamplingMethod::mc:
+      return "mc";
+    case SamplingMethod::lhs:
+      return "lhs";
+    case SamplingMethod::qmc:
+      return "qmc";
   }
   return "mc";
 }
@@ -102,7 +105,8 @@ UnitDesign::UnitDesign(SamplingMethod method, std::size_t dim, std::uint64_t n_p
   if (dim == 0) throw ModelError("a sampling design needs at least one dimension (no uncertain parameter?)");
   if (n_points == 0) throw ModelError(message("a '", to_string(method), "' design needs at least one point"));
   switch (method) {
-    case SamplingMethod::mc: break;
+    case SamplingMethod::mc:
+      break;
     case SamplingMethod::lhs: {
       if (n_points > MAX_LHS_POINTS) {
         throw ModelError(message("latin hypercube sampling supports at most ", MAX_LHS_POINTS,
@@ -155,9 +159,15 @@ void UnitDesign::fill_block(std::uint64_t block, std::size_t block_size, std::sp
   }
   const std::uint64_t first = block * block_size;
   switch (method_) {
-    case SamplingMethod::mc: fill_mc(block, count, u); break;
-    case SamplingMethod::lhs: fill_lhs(block, first, count, u); break;
-    case SamplingMethod::qmc: fill_qmc(first, count, u); break;
+    case SamplingMethod::mc:
+      fill_mc(block, count, u);
+      break;
+    case SamplingMethod::lhs:
+      fill_lhs(block, first, count, u);
+      break;
+    case SamplingMethod::qmc:
+      fill_qmc(first, count, u);
+      break;
   }
 }
 
@@ -167,8 +177,7 @@ void UnitDesign::fill_mc(std::uint64_t block, std::uint64_t count, std::span<dou
   for (std::size_t k = 0; k < values; ++k) u[k] = next_open_unit(engine);
 }
 
-void UnitDesign::fill_lhs(std::uint64_t block, std::uint64_t first, std::uint64_t count,
-                          std::span<double> u) const {
+void UnitDesign::fill_lhs(std::uint64_t block, std::uint64_t first, std::uint64_t count, std::span<double> u) const {
   // McKay, Beckman & Conover (1979): u[i][d] = (pi_d(i) + v) / n with pi_d a random
   // permutation per dimension and v uniform in the cell. The permutations are global over all
   // n points (evaluated at i, not stored), so the union of all blocks is one Latin hypercube;

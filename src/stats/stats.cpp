@@ -39,8 +39,8 @@ void require_same_edges(const Histogram& a, const Histogram& b, const char* wher
   const auto ea = a.bin_edges();
   const auto eb = b.bin_edges();
   if (ea.data() != eb.data() && !std::equal(ea.begin(), ea.end(), eb.begin(), eb.end())) {
-    throw ModelError(message(where, ": histogram bin edges differ: [", a.lo(), ", ", a.hi(), "] in ",
-                             ea.size() - 1, " bins vs [", b.lo(), ", ", b.hi(), "] in ", eb.size() - 1,
+    throw ModelError(message(where, ": histogram bin edges differ: [", a.lo(), ", ", a.hi(), "] in ", ea.size() - 1,
+                             " bins vs [", b.lo(), ", ", b.hi(), "] in ", eb.size() - 1,
                              " bins; accumulators to be merged must share the edges fixed from the pilot block"));
   }
 }
@@ -199,9 +199,8 @@ Histogram Histogram::with_range_from_pilot(std::span<const double> pilot, std::s
   const double magnitude = std::max(std::abs(lo), std::abs(hi));
   if (span > CONSTANT_PILOT_RELATIVE_SPAN * magnitude) return Histogram(lo - 0.5 * span, hi + 0.5 * span, bins);
   const double centre = lo + 0.5 * span;
-  const double half_width = std::abs(centre) >= CONSTANT_PILOT_MIN_CENTRE
-                                ? CONSTANT_PILOT_RELATIVE_HALF_WIDTH * std::abs(centre)
-                                : 1.0;
+  const double half_width =
+      std::abs(centre) >= CONSTANT_PILOT_MIN_CENTRE ? CONSTANT_PILOT_RELATIVE_HALF_WIDTH * std::abs(centre) : 1.0;
   return Histogram(centre - half_width, centre + half_width, bins);
 }
 
@@ -300,8 +299,7 @@ QuantileEstimate Histogram::quantile_estimate(double p) const {
     if (in_region > 0 && before + in_region >= k) {
       left = std::max(left, min_);
       right = std::min(right, max_);
-      const double share =
-          std::clamp((rank - static_cast<double>(before)) / static_cast<double>(in_region), 0.0, 1.0);
+      const double share = std::clamp((rank - static_cast<double>(before)) / static_cast<double>(in_region), 0.0, 1.0);
       return {left + share * (right - left), right - left};
     }
     before += in_region;
@@ -364,8 +362,8 @@ void ExceedanceCounter::merge(const ExceedanceCounter& other) {
 
 std::uint64_t ExceedanceCounter::count_above(std::size_t i) const {
   if (i >= thresholds_.size()) {
-    throw ModelError(message("ExceedanceCounter: threshold index ", i, " out of range (", thresholds_.size(),
-                             " thresholds)"));
+    throw ModelError(
+        message("ExceedanceCounter: threshold index ", i, " out of range (", thresholds_.size(), " thresholds)"));
   }
   return above_[i];
 }
@@ -417,9 +415,10 @@ void OutputStats::merge(const OutputStats& other) {
 PairComparison::PairComparison(Histogram difference_histogram)
     : difference_histogram_(std::move(difference_histogram)) {
   if (difference_histogram_.count() != 0) {
-    throw ModelError(message("PairComparison: the difference histogram supplies the edges only and must be empty, "
-                             "it holds ",
-                             difference_histogram_.count(), " values"));
+    throw ModelError(
+        message("PairComparison: the difference histogram supplies the edges only and must be empty, "
+                "it holds ",
+                difference_histogram_.count(), " values"));
   }
 }
 
@@ -528,10 +527,10 @@ Histogram Histogram::load(ByteReader& in) {
   }
   h.min_ = in.f64();
   h.max_ = in.f64();
-  const bool range_ok = h.count_ == 0 ? h.min_ == 0.0 && h.max_ == 0.0
-                                      : std::isfinite(h.min_) && std::isfinite(h.max_) && h.min_ <= h.max_ &&
-                                            (h.underflow_ > 0) == (h.min_ < h.lo()) &&
-                                            (h.overflow_ > 0) == (h.max_ > h.hi());
+  const bool range_ok = h.count_ == 0
+                            ? h.min_ == 0.0 && h.max_ == 0.0
+                            : std::isfinite(h.min_) && std::isfinite(h.max_) && h.min_ <= h.max_ &&
+                                  (h.underflow_ > 0) == (h.min_ < h.lo()) && (h.overflow_ > 0) == (h.max_ > h.hi());
   if (!range_ok) in.fail("a histogram min and max consistent with its underflow and overflow counts");
   return h;
 }

@@ -58,8 +58,8 @@ inline CliRun run_symbiomc_with_threads(std::vector<std::string> args, int threa
 /// runs: results must not depend on the thread count. Only run.log may differ, and the
 /// 8-thread one must say so. With `dump_runs`, --dump-runs OUT_runs.csv is compared too.
 inline void expect_identical_across_threads(const std::filesystem::path& dir, const std::string& label,
-                                            const std::vector<std::string>& args,
-                                            const std::vector<std::string>& files, bool dump_runs = false) {
+                                            const std::vector<std::string>& args, const std::vector<std::string>& files,
+                                            bool dump_runs = false) {
   std::map<int, std::string> outs;
   for (const int threads : {1, 2, 8}) {
     const std::string out = (dir / (label + "_t" + std::to_string(threads))).string();

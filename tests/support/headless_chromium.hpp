@@ -132,8 +132,10 @@ class HeadlessChromium {
     int status = 0;
     bool exited = false;
     for (int i = 0; i < 100 && !exited; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) exited = true;
-      else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (::waitpid(pid_, &status, WNOHANG) == pid_)
+        exited = true;
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (!exited) {
       ::kill(pid_, SIGKILL);  // only the browser this object started

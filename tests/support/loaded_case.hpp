@@ -6,10 +6,10 @@
 #include <string>
 
 #include "symbiomc/balance/balance.hpp"
-#include "symbiomc/model/case_model.hpp"
 #include "symbiomc/case/case_csv.hpp"
-#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/case/network.hpp"
+#include "symbiomc/model/case_model.hpp"
+#include "symbiomc/problem/distributions_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
 
 namespace symbiomc::test {

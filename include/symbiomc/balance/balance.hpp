@@ -39,9 +39,9 @@ struct PlanQuantity {
 };
 
 struct PlanFlow {
-  std::size_t flow = 0;        ///< index into Network::flows
+  std::size_t flow = 0;  ///< index into Network::flows
   bool active = false;
-  std::uint32_t slot = 0;      ///< quantity in the commodity's unit
+  std::uint32_t slot = 0;                            ///< quantity in the commodity's unit
   std::uint32_t energy_factor = 0, mass_factor = 0;  ///< slots; valid when has_energy / has_mass
   bool has_energy = false, has_mass = false;
 };
@@ -52,10 +52,10 @@ struct PlanMode {
   /// This mode's range of the tape. Synergy modes (index > 0) also need the shared range of
   /// BalancePlan (shared_code_begin/end), run after the baseline and before them.
   std::size_t code_begin = 0, code_end = 0;
-  std::vector<PlanQuantity> outputs;          ///< same order as BalancePlan::outputs()
+  std::vector<PlanQuantity> outputs;  ///< same order as BalancePlan::outputs()
   std::vector<PlanQuantity> variables;
-  std::vector<PlanFlow> flows;                ///< one per Network flow, same order
-  std::vector<bool> active_processes;         ///< one per Network process
+  std::vector<PlanFlow> flows;         ///< one per Network flow, same order
+  std::vector<bool> active_processes;  ///< one per Network process
 };
 
 struct OutputInfo {
@@ -72,7 +72,7 @@ struct PlanData {
   std::vector<ParameterInfo> parameters;  ///< nominal values after options and overrides
   std::vector<std::pair<std::string, std::string>> chosen_options;
   std::vector<OutputInfo> outputs;
-  std::vector<PlanMode> modes;  ///< [0] = baseline
+  std::vector<PlanMode> modes;                              ///< [0] = baseline
   std::vector<std::pair<std::uint32_t, double>> constants;  ///< slot, value
   std::vector<Instruction> code;
   std::size_t shared_begin = 0, shared_end = 0;  ///< the synergy modes' shared range of code
@@ -157,10 +157,10 @@ class BalanceWorkspace {
   const BalancePlan* plan_;
   std::size_t width_;
   std::vector<double> slots_;
-  std::vector<RunStatus> status_;      ///< [mode][lane]
-  std::vector<double> scratch_;        ///< fixed-point and linear-system buffers
-  std::vector<unsigned char> done_;    ///< per lane, fixed-point convergence
-  std::vector<double> flags_;          ///< 2 per lane: evaluate()'s domain and validity scans
+  std::vector<RunStatus> status_;    ///< [mode][lane]
+  std::vector<double> scratch_;      ///< fixed-point and linear-system buffers
+  std::vector<unsigned char> done_;  ///< per lane, fixed-point convergence
+  std::vector<double> flags_;        ///< 2 per lane: evaluate()'s domain and validity scans
   std::unique_ptr<Solver> solver_;
 };
 

@@ -23,8 +23,8 @@ struct Instruction {
 /// A set of flows/variables that depend on each other (a recycle loop). Affine loops are
 /// solved as a linear system (Eigen LU); others by fixed-point iteration.
 struct LoopBlock {
-  std::vector<std::uint32_t> members;  ///< slots of the loop's quantities
-  std::vector<std::uint32_t> next;     ///< slots the sub-tape writes f(members) into
+  std::vector<std::uint32_t> members;        ///< slots of the loop's quantities
+  std::vector<std::uint32_t> next;           ///< slots the sub-tape writes f(members) into
   std::size_t code_begin = 0, code_end = 0;  ///< range in BalancePlan's loop code
   bool affine = false;
   std::string description;  ///< member names, for messages

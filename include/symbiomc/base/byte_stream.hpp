@@ -86,7 +86,9 @@ class ByteReader {
   [[nodiscard]] bool at_end() const noexcept { return offset_ == bytes_.size(); }
   /// Throws unless every byte has been read (trailing bytes mean a format mismatch).
   void expect_end() const {
-    if (!at_end()) throw InputError(message(context_, ": ", bytes_.size() - offset_, " unexpected bytes after the data at byte ", offset_));
+    if (!at_end())
+      throw InputError(
+          message(context_, ": ", bytes_.size() - offset_, " unexpected bytes after the data at byte ", offset_));
   }
   [[nodiscard]] const std::string& context() const noexcept { return context_; }
   /// Throws InputError: "<context>: corrupt or truncated data at byte N: expected <what>".

@@ -80,11 +80,11 @@ class ModelError : public std::runtime_error {
 /// for that mode are not numbers and must not reach a statistic.
 enum class RunStatus : std::uint8_t {
   ok = 0,
-  not_converged,       ///< a load-dependent loop did not converge within the iteration cap
-  singular_recycle,    ///< a recycle loop's linear system has no unique solution
-  negative_flow,       ///< a physical flow came out negative
-  non_finite,          ///< a NaN or infinity appeared
-  out_of_domain,       ///< a sampled parameter lies outside its physical domain (e.g. efficiency > 1)
+  not_converged,     ///< a load-dependent loop did not converge within the iteration cap
+  singular_recycle,  ///< a recycle loop's linear system has no unique solution
+  negative_flow,     ///< a physical flow came out negative
+  non_finite,        ///< a NaN or infinity appeared
+  out_of_domain,     ///< a sampled parameter lies outside its physical domain (e.g. efficiency > 1)
 };
 inline constexpr std::size_t RUN_STATUS_COUNT = 6;
 
@@ -94,8 +94,10 @@ inline constexpr std::size_t RUN_STATUS_COUNT = 6;
 namespace detail {
 template <typename T>
 void append(std::ostringstream& out, const T& part) {
-  if constexpr (std::is_floating_point_v<T>) out << plain_number(static_cast<double>(part));
-  else out << part;
+  if constexpr (std::is_floating_point_v<T>)
+    out << plain_number(static_cast<double>(part));
+  else
+    out << part;
 }
 }  // namespace detail
 

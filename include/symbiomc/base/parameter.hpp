@@ -29,20 +29,30 @@ enum class ParameterDomain {
 template <ParameterDomain D>
 [[nodiscard]] bool in_domain(double value) noexcept {
   constexpr double largest = std::numeric_limits<double>::max();
-  if constexpr (D == ParameterDomain::any) return std::abs(value) <= largest;
-  else if constexpr (D == ParameterDomain::nonnegative) return (value >= 0.0) & (value <= largest);
-  else if constexpr (D == ParameterDomain::positive) return (value > 0.0) & (value <= largest);
-  else if constexpr (D == ParameterDomain::fraction) return (value >= 0.0) & (value <= 1.0);
-  else return (value > 0.0) & (value <= 1.0);  // efficiency
+  if constexpr (D == ParameterDomain::any)
+    return std::abs(value) <= largest;
+  else if constexpr (D == ParameterDomain::nonnegative)
+    return (value >= 0.0) & (value <= largest);
+  else if constexpr (D == ParameterDomain::positive)
+    return (value > 0.0) & (value <= largest);
+  else if constexpr (D == ParameterDomain::fraction)
+    return (value >= 0.0) & (value <= 1.0);
+  else
+    return (value > 0.0) & (value <= 1.0);  // efficiency
 }
 /// True when `value` is finite and inside `domain`.
 [[nodiscard]] inline bool in_domain(double value, ParameterDomain domain) noexcept {
   switch (domain) {
-    case ParameterDomain::any: return in_domain<ParameterDomain::any>(value);
-    case ParameterDomain::nonnegative: return in_domain<ParameterDomain::nonnegative>(value);
-    case ParameterDomain::positive: return in_domain<ParameterDomain::positive>(value);
-    case ParameterDomain::fraction: return in_domain<ParameterDomain::fraction>(value);
-    case ParameterDomain::efficiency: return in_domain<ParameterDomain::efficiency>(value);
+    case ParameterDomain::any:
+      return in_domain<ParameterDomain::any>(value);
+    case ParameterDomain::nonnegative:
+      return in_domain<ParameterDomain::nonnegative>(value);
+    case ParameterDomain::positive:
+      return in_domain<ParameterDomain::positive>(value);
+    case ParameterDomain::fraction:
+      return in_domain<ParameterDomain::fraction>(value);
+    case ParameterDomain::efficiency:
+      return in_domain<ParameterDomain::efficiency>(value);
   }
   return false;
 }

@@ -17,9 +17,9 @@ struct ExprNode {
   /// unary: '-' or '!'; binary: + - * / ^ < > and 'l' (<=), 'g' (>=), 'e' (==), 'n' (!=), '&' (&&), '|' (||)
   char op = 0;
   double number = 0.0;
-  std::string name;       ///< identifier, or function name for calls
-  std::vector<int> args;  ///< child node indices (unary: 1, binary: 2, call: n)
-  std::size_t column = 0; ///< 1-based position in the expression text, for messages
+  std::string name;        ///< identifier, or function name for calls
+  std::vector<int> args;   ///< child node indices (unary: 1, binary: 2, call: n)
+  std::size_t column = 0;  ///< 1-based position in the expression text, for messages
 };
 
 /// A parsed expression; nodes_[root] is the top. Value type, immutable after parsing.

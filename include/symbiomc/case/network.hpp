@@ -11,8 +11,8 @@
 
 #include "symbiomc/base/checksum.hpp"
 #include "symbiomc/base/error.hpp"
-#include "symbiomc/case/expression.hpp"
 #include "symbiomc/base/parameter.hpp"
+#include "symbiomc/case/expression.hpp"
 
 namespace symbiomc {
 
@@ -28,9 +28,9 @@ struct Parameter {
 
 struct Commodity {
   std::string id;
-  std::string unit;                          ///< unit of every flow of this commodity (t/h, MW, MJ/h, m3/h)
-  std::optional<Expression> energy_factor;   ///< MJ/h carried per unit of flow (LHV, 3600 for MW); none = no energy
-  std::optional<Expression> mass_factor;     ///< t/h carried per unit of flow (1 for t/h, density for m3/h)
+  std::string unit;                         ///< unit of every flow of this commodity (t/h, MW, MJ/h, m3/h)
+  std::optional<Expression> energy_factor;  ///< MJ/h carried per unit of flow (LHV, 3600 for MW); none = no energy
+  std::optional<Expression> mass_factor;    ///< t/h carried per unit of flow (1 for t/h, density for m3/h)
   std::string description;
   SourceLocation where;
 };
@@ -72,8 +72,8 @@ struct Variable {
 struct Mode {
   std::string id;
   std::string name;
-  bool baseline = false;  ///< independent operation: what every other mode is compared with
-  std::string extends;    ///< id of a mode whose processes and flows this one also switches on
+  bool baseline = false;               ///< independent operation: what every other mode is compared with
+  std::string extends;                 ///< id of a mode whose processes and flows this one also switches on
   std::vector<std::string> processes;  ///< own list; see Network::active_processes for the closure
   std::vector<std::string> flows;
   std::string description;
@@ -106,7 +106,7 @@ struct OptionChoice {
   std::string name;
   bool is_default = false;
   std::vector<std::pair<std::string, double>> settings;  ///< parameter name -> value
-  std::vector<SourceLocation> setting_rows;               ///< options.csv row of each setting
+  std::vector<SourceLocation> setting_rows;              ///< options.csv row of each setting
   std::string description;
 };
 
@@ -122,9 +122,9 @@ struct CaseFile {
 };
 
 struct Network {
-  std::string name;      ///< directory name, e.g. "biomass"
+  std::string name;  ///< directory name, e.g. "biomass"
   std::string title;
-  std::string source;    ///< the study the case reproduces
+  std::string source;                    ///< the study the case reproduces
   double fixed_point_tolerance = 1e-10;  ///< relative, for load-dependent loops
   int fixed_point_max_iterations = 200;
   std::vector<Parameter> parameters;
@@ -149,6 +149,5 @@ struct Network {
   [[nodiscard]] std::vector<std::string> active_flows(const Mode& mode) const;
   [[nodiscard]] std::vector<ParameterInfo> parameter_infos() const;
 };
-
 
 }  // namespace symbiomc

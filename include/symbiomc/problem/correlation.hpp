@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "symbiomc/problem/distributions.hpp"
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/problem/distributions.hpp"
 
 namespace symbiomc {
 

@@ -27,7 +27,4 @@ namespace symbiomc {
 /// See distributions/README.md for the rules.
 [[nodiscard]] Problem read_distributions(const std::string& path, std::span<const ParameterInfo> case_parameters);
 
-
-
-
 }  // namespace symbiomc

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/base/error.hpp"
 #include "symbiomc/problem/correlation.hpp"
 #include "symbiomc/problem/distributions.hpp"
-#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 
@@ -21,8 +21,8 @@ struct UncertainParameter {
   std::string name;
   std::string unit;
   Distribution dist;
-  std::string group;   ///< Sobol' factor it belongs to; its own name unless the file says otherwise
-  std::string source;  ///< free-text provenance from the file ("" when not given)
+  std::string group;           ///< Sobol' factor it belongs to; its own name unless the file says otherwise
+  std::string source;          ///< free-text provenance from the file ("" when not given)
   std::size_t case_index = 0;  ///< index into the case_parameters the problem was read against
   SourceLocation where;        ///< its row in the distributions file
 };

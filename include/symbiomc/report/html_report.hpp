@@ -30,19 +30,19 @@ struct ReportSources {
 [[nodiscard]] ReportSources find_report_sources(const std::vector<std::string>& dirs);
 
 struct HtmlReportOptions {
-  std::string generated_at;          ///< shown in the provenance, e.g. "2024-05-01 12:00 UTC"; "" = left out
-  std::size_t histogram_bins = 60;   ///< bins per output on the common axis of all modes (>= 2)
-  std::size_t top_factors = 12;      ///< parameters per Sobol' bar chart (the rest summarised)
+  std::string generated_at;             ///< shown in the provenance, e.g. "2024-05-01 12:00 UTC"; "" = left out
+  std::size_t histogram_bins = 60;      ///< bins per output on the common axis of all modes (>= 2)
+  std::size_t top_factors = 12;         ///< parameters per Sobol' bar chart (the rest summarised)
   std::size_t convergence_factors = 5;  ///< parameters per convergence chart
-  bool write_chart_data = true;      ///< write <page stem>_data/<chart>.csv beside the page
+  bool write_chart_data = true;         ///< write <page stem>_data/<chart>.csv beside the page
 };
 
 struct HtmlReportResult {
   std::string html_path;
-  std::string data_dir;                   ///< "" when no chart data was written
-  std::vector<std::string> sections;      ///< e.g. "flows", "distributions", "sobol"
-  std::vector<std::string> chart_files;   ///< CSV files written into data_dir
-  std::vector<std::string> notes;         ///< inconsistencies between the inputs (also shown in the page)
+  std::string data_dir;                  ///< "" when no chart data was written
+  std::vector<std::string> sections;     ///< e.g. "flows", "distributions", "sobol"
+  std::vector<std::string> chart_files;  ///< CSV files written into data_dir
+  std::vector<std::string> notes;        ///< inconsistencies between the inputs (also shown in the page)
 };
 
 /// The page's data: every number the charts draw, as JSON text. Reads the files named by

@@ -17,7 +17,7 @@ struct InputFileRecord {
 /// Where a result came from (never the thread count: results do not depend on it).
 struct Provenance {
   std::string tool_version;
-  std::string case_name;   ///< or "model:<spec>" for built-in models
+  std::string case_name;  ///< or "model:<spec>" for built-in models
   std::vector<std::pair<std::string, std::string>> options;
   std::vector<InputFileRecord> files;
 };

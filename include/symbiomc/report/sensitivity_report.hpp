@@ -18,7 +18,7 @@ void write_sobol_report(const SobolResult& result, const Provenance& provenance,
                         const std::string& directory);
 
 /// morris.csv and morris.json.
-void write_morris_report(const MorrisResult& result, const Provenance& provenance, const std::vector<std::string>& factor_names,
-                         const std::string& directory);
+void write_morris_report(const MorrisResult& result, const Provenance& provenance,
+                         const std::vector<std::string>& factor_names, const std::string& directory);
 
 }  // namespace symbiomc

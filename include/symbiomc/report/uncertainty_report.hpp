@@ -23,6 +23,7 @@ struct QuantileReport {
 
 /// Writes summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv,
 /// thresholds.csv and summary.json into `directory`.
-void write_uncertainty_report(const UncertaintyResult& result, const Provenance& provenance, const std::string& directory);
+void write_uncertainty_report(const UncertaintyResult& result, const Provenance& provenance,
+                              const std::string& directory);
 
 }  // namespace symbiomc

@@ -16,9 +16,9 @@
 namespace symbiomc {
 
 struct CheckpointOptions {
-  std::string path;             ///< --checkpoint FILE: write checkpoints here ("" = never)
-  double every_seconds = 600;   ///< --checkpoint-every: at most this long between checkpoints (0 = after every segment)
-  std::string resume_path;      ///< --resume FILE: continue from this checkpoint ("" = start afresh)
+  std::string path;            ///< --checkpoint FILE: write checkpoints here ("" = never)
+  double every_seconds = 600;  ///< --checkpoint-every: at most this long between checkpoints (0 = after every segment)
+  std::string resume_path;     ///< --resume FILE: continue from this checkpoint ("" = start afresh)
 };
 
 /// One line of a study's identity, e.g. {"seed", "2024"} or {"file distributions", "<checksum>"}.

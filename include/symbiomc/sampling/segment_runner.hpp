@@ -84,27 +84,26 @@ struct StudyProgress {
 /// Optionally, `progress_within(segment)` (StudyProgress, see ReportsWithinSegments) reports
 /// progress after each wave when the whole study runs in this process.
 template <class S>
-concept SegmentedStudy =
-    std::default_initializable<typename S::Block> && std::movable<typename S::Block> &&
+concept SegmentedStudy = std::default_initializable<typename S::Block> && std::movable<typename S::Block> &&
     std::movable<typename S::Segment> &&
     requires(S& study, const S& view, std::uint64_t index, typename S::Segment& segment,
              std::span<const typename S::Block> wave, ByteWriter& out, ByteReader& in) {
-      { view.kind() } -> std::convertible_to<std::string>;
-      { view.identity() } -> std::same_as<std::vector<IdentityEntry>>;
-      { view.segment_count() } -> std::same_as<std::uint64_t>;
-      { view.segment_items(index) } -> std::same_as<ItemRange>;
-      { view.wave_items() } -> std::same_as<std::uint64_t>;
-      { view.run_block(index) } -> std::same_as<typename S::Block>;
-      { view.empty_segment() } -> std::same_as<typename S::Segment>;
-      { view.absorb_wave(segment, wave) } -> std::same_as<void>;
-      { view.save_segment(std::as_const(segment), out) } -> std::same_as<void>;
-      { view.load_segment(in) } -> std::same_as<typename S::Segment>;
-      { study.fold(index, std::move(segment)) } -> std::same_as<bool>;
-      { view.save_state(out) } -> std::same_as<void>;
-      { study.load_state(in) } -> std::same_as<void>;
-      { view.progress() } -> std::same_as<StudyProgress>;
-      { view.interrupted_message() } -> std::convertible_to<std::string>;
-    };
+  { view.kind() } -> std::convertible_to<std::string>;
+  { view.identity() } -> std::same_as<std::vector<IdentityEntry>>;
+  { view.segment_count() } -> std::same_as<std::uint64_t>;
+  { view.segment_items(index) } -> std::same_as<ItemRange>;
+  { view.wave_items() } -> std::same_as<std::uint64_t>;
+  { view.run_block(index) } -> std::same_as<typename S::Block>;
+  { view.empty_segment() } -> std::same_as<typename S::Segment>;
+  { view.absorb_wave(segment, wave) } -> std::same_as<void>;
+  { view.save_segment(std::as_const(segment), out) } -> std::same_as<void>;
+  { view.load_segment(in) } -> std::same_as<typename S::Segment>;
+  { study.fold(index, std::move(segment)) } -> std::same_as<bool>;
+  { view.save_state(out) } -> std::same_as<void>;
+  { study.load_state(in) } -> std::same_as<void>;
+  { view.progress() } -> std::same_as<StudyProgress>;
+  { view.interrupted_message() } -> std::convertible_to<std::string>;
+};
 
 /// A study that can say how far it is in the middle of a segment (the uncertainty study's
 /// progress bar moves per wave, not per segment).

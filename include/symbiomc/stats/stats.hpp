@@ -136,7 +136,7 @@ class Histogram {
   /// block accumulator carries only counts (half the memory and copying; issue 5).
   std::shared_ptr<const std::vector<double>> edges_;
   std::vector<std::uint64_t> counts_;
-  double bins_per_unit_ = 0.0;  ///< bins / (hi - lo): first guess of the bin index
+  double bins_per_unit_ = 0.0;                ///< bins / (hi - lo): first guess of the bin index
   double lo_ = 0.0, hi_ = 0.0, width_ = 0.0;  ///< edges_.front(), edges_.back(), hi - lo: add() reads no edge array
   /// Edge i (0..bins), computed exactly as the constructor stored it.
   [[nodiscard]] double edge(std::size_t i) const noexcept;

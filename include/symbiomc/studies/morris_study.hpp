@@ -23,8 +23,8 @@ struct MorrisConfig {
   std::uint64_t trajectories = 100;  ///< r
   std::size_t levels = 4;            ///< p (even)
   std::uint64_t seed = 1;
-  std::size_t block = 64;            ///< trajectories per index-defined block
-  std::size_t segment_blocks = 16;   ///< blocks per index-defined segment (MPI/checkpoint unit)
+  std::size_t block = 64;           ///< trajectories per index-defined block
+  std::size_t segment_blocks = 16;  ///< blocks per index-defined segment (MPI/checkpoint unit)
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
   SegmentScheduler* scheduler = nullptr;      ///< where segments run; null = this process
@@ -38,9 +38,9 @@ struct MorrisConfig {
 struct MorrisResult {
   MorrisConfig config;
   std::vector<std::string> modes;
-  std::vector<std::vector<ModelOutput>> outputs;  ///< [mode]
-  std::vector<MorrisEstimates> estimates;          ///< [mode]
-  std::vector<std::uint64_t> dropped_trajectories; ///< [mode]
+  std::vector<std::vector<ModelOutput>> outputs;    ///< [mode]
+  std::vector<MorrisEstimates> estimates;           ///< [mode]
+  std::vector<std::uint64_t> dropped_trajectories;  ///< [mode]
   std::uint64_t model_runs = 0;
 };
 

@@ -30,17 +30,17 @@ struct SobolFactor {
 };
 
 struct SobolConfig {
-  std::uint64_t base_runs = 1024;      ///< N (base samples); runs = N(F+2), or N(2F+2) with second order
+  std::uint64_t base_runs = 1024;  ///< N (base samples); runs = N(F+2), or N(2F+2) with second order
   std::uint64_t seed = 1;
   SamplingMethod method = SamplingMethod::mc;  ///< mc or qmc (randomised Sobol')
-  std::size_t replicates = 8;          ///< qmc: independent digital shifts behind the intervals
+  std::size_t replicates = 8;                  ///< qmc: independent digital shifts behind the intervals
   bool second_order = false;
-  bool groups = false;                 ///< add one factor per multi-parameter group
+  bool groups = false;  ///< add one factor per multi-parameter group
   double conf_level = 0.95;
-  std::size_t base_block = 256;        ///< base samples per index-defined block
-  double target_ci_width = 0.0;        ///< > 0: double N until every ST interval is narrower
-  std::uint64_t max_base_runs = 0;     ///< cap for target_ci_width (0 = 64 N)
-  std::size_t segment_blocks = 32;     ///< blocks per index-defined segment (MPI/checkpoint unit)
+  std::size_t base_block = 256;     ///< base samples per index-defined block
+  double target_ci_width = 0.0;     ///< > 0: double N until every ST interval is narrower
+  std::uint64_t max_base_runs = 0;  ///< cap for target_ci_width (0 = 64 N)
+  std::size_t segment_blocks = 32;  ///< blocks per index-defined segment (MPI/checkpoint unit)
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
   SegmentScheduler* scheduler = nullptr;      ///< where segments run; null = this process
@@ -61,15 +61,15 @@ struct SobolResult {
   SobolConfig config;
   std::vector<SobolFactor> factors;
   std::vector<std::string> modes;
-  std::vector<std::vector<ModelOutput>> outputs;  ///< [mode] -> its outputs
-  std::vector<SobolEstimates> estimates;          ///< [mode], final
-  std::vector<SobolSnapshot> convergence;         ///< at N/8, N/4, N/2, N (and each doubling)
-  std::uint64_t base_runs = 0;                    ///< N actually used
-  std::uint64_t model_runs = 0;                   ///< rows evaluated
-  std::vector<std::uint64_t> dropped_base_samples;             ///< [mode]
-  std::vector<std::vector<std::uint64_t>> failed_rows;          ///< [mode][RunStatus]
-  bool target_reached = true;                                  ///< false when the cap stopped the doubling
-  double widest_total_ci = 0.0;                                ///< max ST interval width at the end
+  std::vector<std::vector<ModelOutput>> outputs;        ///< [mode] -> its outputs
+  std::vector<SobolEstimates> estimates;                ///< [mode], final
+  std::vector<SobolSnapshot> convergence;               ///< at N/8, N/4, N/2, N (and each doubling)
+  std::uint64_t base_runs = 0;                          ///< N actually used
+  std::uint64_t model_runs = 0;                         ///< rows evaluated
+  std::vector<std::uint64_t> dropped_base_samples;      ///< [mode]
+  std::vector<std::vector<std::uint64_t>> failed_rows;  ///< [mode][RunStatus]
+  bool target_reached = true;                           ///< false when the cap stopped the doubling
+  double widest_total_ci = 0.0;                         ///< max ST interval width at the end
 };
 
 /// Builds the factor list: every parameter, then (with groups) each group of 2+ members.

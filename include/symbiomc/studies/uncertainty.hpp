@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/model/model.hpp"
+#include "symbiomc/problem/problem.hpp"
 #include "symbiomc/sampling/checkpoint.hpp"
 #include "symbiomc/sampling/design.hpp"
 #include "symbiomc/sampling/segment_scheduler.hpp"
-#include "symbiomc/model/model.hpp"
-#include "symbiomc/problem/problem.hpp"
 #include "symbiomc/stats/stats.hpp"
 
 namespace symbiomc {
@@ -34,19 +34,19 @@ struct UncertaintyConfig {
   std::uint64_t runs = 100000;
   std::uint64_t seed = 1;
   SamplingMethod method = SamplingMethod::mc;
-  std::size_t block_size = 4096;      ///< runs per index-defined block (part of the result's identity)
+  std::size_t block_size = 4096;  ///< runs per index-defined block (part of the result's identity)
   /// Blocks merged in order into one segment (the MPI and checkpoint unit; part of the identity).
   std::size_t segment_blocks = 64;
-  std::size_t replicates = 8;         ///< qmc only: independent randomisations, for the CI of the mean
+  std::size_t replicates = 8;  ///< qmc only: independent randomisations, for the CI of the mean
   std::size_t histogram_bins = 2048;
   double conf_level = 0.95;
   std::vector<OutputThreshold> thresholds;
   OnFailure on_failure = OnFailure::skip;
-  std::string dump_runs_path;         ///< optional per-run CSV (inputs and outputs)
-  const std::atomic<bool>* cancel = nullptr;                          ///< set by a signal handler
+  std::string dump_runs_path;                                             ///< optional per-run CSV (inputs and outputs)
+  const std::atomic<bool>* cancel = nullptr;                              ///< set by a signal handler
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  ///< called between waves
-  SegmentScheduler* scheduler = nullptr;  ///< where segments run; null = this process (LocalScheduler)
-  CheckpointOptions checkpoint;           ///< --checkpoint / --checkpoint-every / --resume
+  SegmentScheduler* scheduler = nullptr;      ///< where segments run; null = this process (LocalScheduler)
+  CheckpointOptions checkpoint;               ///< --checkpoint / --checkpoint-every / --resume
   std::vector<IdentityEntry> input_identity;  ///< the caller's inputs and their checksums (resume and MPI checks)
 };
 
@@ -72,10 +72,10 @@ struct UncertaintyResult {
   UncertaintyConfig config;
   std::vector<std::string> modes;
   std::vector<ModelInput> inputs;
-  std::uint64_t runs = 0;                                ///< runs drawn
-  std::uint64_t runs_with_failure = 0;                   ///< runs in which at least one mode failed
-  std::vector<std::vector<std::uint64_t>> failures;      ///< [mode][RunStatus] counts
-  std::vector<OutputResult> outputs;                     ///< model output order
+  std::uint64_t runs = 0;                            ///< runs drawn
+  std::uint64_t runs_with_failure = 0;               ///< runs in which at least one mode failed
+  std::vector<std::vector<std::uint64_t>> failures;  ///< [mode][RunStatus] counts
+  std::vector<OutputResult> outputs;                 ///< model output order
   std::vector<ComparisonResult> comparisons;
 
   /// CI of the mean at `level`: Student t over replicates for qmc, CLT otherwise.

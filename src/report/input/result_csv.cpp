@@ -66,8 +66,10 @@ ResultCsv::ResultCsv(std::string path, std::string_view text) : path_(std::move(
     ++number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line[0] == '#') continue;
-    if (header_.empty()) header_ = split_line(line, path_, number);
-    else rows_.push_back({number, split_line(line, path_, number)});
+    if (header_.empty())
+      header_ = split_line(line, path_, number);
+    else
+      rows_.push_back({number, split_line(line, path_, number)});
   }
   if (header_.empty()) throw InputError(SourceLocation{path_, 0, 0}, "no header row (the file is empty)");
 }

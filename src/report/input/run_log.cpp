@@ -18,8 +18,10 @@ nlohmann::json read_run_log(const std::filesystem::path& dir) {
     const std::string value = line.substr(space + 1);
     double number = 0;
     const auto r = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (r.ec == std::errc() && r.ptr == value.data() + value.size() && std::isfinite(number)) log[key] = number;
-    else log[key] = value;
+    if (r.ec == std::errc() && r.ptr == value.data() + value.size() && std::isfinite(number))
+      log[key] = number;
+    else
+      log[key] = value;
   }
   return log;
 }

@@ -71,9 +71,9 @@ std::string inlined_libraries() {
     // "*/", and this keeps the comment closed should one slip through.
     std::string licence(report_asset(lib.licence_asset));
     for (auto p = licence.find("*/"); p != std::string::npos; p = licence.find("*/", p)) licence.replace(p, 2, "* /");
-    libraries += message("<script>/*! ", lib.name, " ", banner_version(script), " (", lib.homepage,
-                         "), inlined unmodified from its npm package. Its licence, ", lib.licence, ":\n", licence,
-                         "*/\n");
+    libraries +=
+        message("<script>/*! ", lib.name, " ", banner_version(script), " (", lib.homepage,
+                "), inlined unmodified from its npm package. Its licence, ", lib.licence, ":\n", licence, "*/\n");
     libraries.append(script);
     libraries += "\n</script>\n";
   }

@@ -23,14 +23,10 @@ json flow_link(const JsonFile& f, const json& flow, const std::string& where, co
   const double mass = f.number_or(flow, "mass_t_per_h", where, NAN);
   const double energy = f.number_or(flow, "energy_MJ_per_h", where, NAN);
   const double quantity = f.number_or(flow, "quantity", where, NAN);
-  json link{{"id", f.text(flow, "id", where)},
-            {"from", f.text(flow, "from", where)},
-            {"to", f.text(flow, "to", where)},
-            {"commodity", f.text_or(flow, "commodity", where, "")},
-            {"mass", page_number(mass)},
-            {"energy", page_number(energy)},
-            {"quantity", page_number(quantity)},
-            {"unit", f.text_or(flow, "unit", where, "")}};
+  json link{{"id", f.text(flow, "id", where)},   {"from", f.text(flow, "from", where)},
+            {"to", f.text(flow, "to", where)},   {"commodity", f.text_or(flow, "commodity", where, "")},
+            {"mass", page_number(mass)},         {"energy", page_number(energy)},
+            {"quantity", page_number(quantity)}, {"unit", f.text_or(flow, "unit", where, "")}};
   table.rows.push_back({csv_text(mode), csv_text(link["id"].get<std::string>()),
                         csv_text(link["from"].get<std::string>()), csv_text(link["to"].get<std::string>()),
                         csv_text(link["commodity"].get<std::string>()), csv_number(mass), csv_number(energy),
@@ -59,7 +55,8 @@ json build_balance_section(PageBuilder& page, const SectionInput& input) {
   const json& listed = f.array(root, "modes", "");
   for (std::size_t i = 0; i < listed.size(); ++i) modes.emplace_back(&listed[i], JsonFile::at("", "modes", i));
 
-  ChartTable table{"sankey", "sankey_flows.csv",
+  ChartTable table{"sankey",
+                   "sankey_flows.csv",
                    "symbiomc report: nominal flows of each mode (Sankey diagrams), from " + f.path(),
                    {"mode", "flow", "from", "to", "commodity", "mass_t_per_h", "energy_MJ_per_h", "quantity", "unit"},
                    {}};

@@ -76,7 +76,8 @@ json build_morris_section(PageBuilder& page, const SectionInput& input) {
     const std::size_t c_output = csv.column("output"), c_unit = csv.column("unit");
     for (const auto& line : csv.rows()) page.add_output(csv.text(line, c_output), csv.text(line, c_unit));
   }
-  ChartTable table{"morris", "morris_scatter.csv",
+  ChartTable table{"morris",
+                   "morris_scatter.csv",
                    "symbiomc report: Morris elementary effects (mu*, sigma) per mode and output, from " + f.path(),
                    {"mode", "output", "unit", "parameter", "mu_star", "sigma", "mu", "mu_star_standard_error", "rank"},
                    {}};
@@ -86,8 +87,11 @@ json build_morris_section(PageBuilder& page, const SectionInput& input) {
     page.add_mode(key.first);
     Effects& e = m.effects[key];
     json entry{{"mode", key.first}, {"output", key.second}, {"unit", page.unit_of(key.second)}};
-    for (auto [field, values] : {std::pair<const char*, std::vector<double>*>{"mu", &e.mu}, {"mu_star", &e.mu_star},
-                                 {"sigma", &e.sigma}, {"se", &e.se}, {"rank", &e.rank}}) {
+    for (auto [field, values] : {std::pair<const char*, std::vector<double>*>{"mu", &e.mu},
+                                 {"mu_star", &e.mu_star},
+                                 {"sigma", &e.sigma},
+                                 {"se", &e.se},
+                                 {"rank", &e.rank}}) {
       values->resize(m.names.size(), NAN);
       json a = json::array();
       for (double v : *values) a.push_back(page_index(v));

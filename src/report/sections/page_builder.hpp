@@ -25,16 +25,16 @@ struct PageBuilder {
   json data = json::object();
   std::vector<ChartTable> tables;
   std::vector<std::string> notes;
-  std::vector<std::string> mode_order;              ///< ids, first seen first
-  std::map<std::string, std::string> mode_names;    ///< id -> display name
+  std::vector<std::string> mode_order;            ///< ids, first seen first
+  std::map<std::string, std::string> mode_names;  ///< id -> display name
   std::vector<std::string> output_order;
-  std::map<std::string, json> outputs;              ///< name -> {name, unit, description}
+  std::map<std::string, json> outputs;  ///< name -> {name, unit, description}
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> checksums;  ///< path -> (run, checksum)
   std::map<std::string, std::string> file_roles;
-  std::map<std::string, std::string> cases;         ///< run -> case name
-  std::map<std::string, json> options;              ///< run -> options object
+  std::map<std::string, std::string> cases;  ///< run -> case name
+  std::map<std::string, json> options;       ///< run -> options object
   json runs = json::array();
-  std::optional<std::string> title;                 ///< the case's title, when balance.json has one
+  std::optional<std::string> title;  ///< the case's title, when balance.json has one
 
   /// Records a mode; a display name replaces the id given by an earlier section.
   void add_mode(const std::string& id, const std::string& name = "");

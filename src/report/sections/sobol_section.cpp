@@ -51,8 +51,8 @@ json sobol_row_json(const SobolRow& r) {
 }
 
 CsvCells table_row(const PageBuilder& page, const Key& key, const SobolRow& r) {
-  return CsvCells{csv_text(key.first),  csv_text(key.second), csv_text(page.unit_of(key.second)),
-                  csv_text(r.name),     csv_number(r.rank),   csv_number(r.s1),
+  return CsvCells{csv_text(key.first),  csv_text(key.second),  csv_text(page.unit_of(key.second)),
+                  csv_text(r.name),     csv_number(r.rank),    csv_number(r.s1),
                   csv_number(r.s1_low), csv_number(r.s1_high), csv_number(r.st),
                   csv_number(r.st_low), csv_number(r.st_high)};
 }
@@ -103,8 +103,8 @@ std::map<std::pair<Key, std::string>, std::vector<Point>> read_convergence(const
 /// One convergence line for the page (points in increasing N), with its CSV rows.
 json convergence_line(const Key& key, const std::string& parameter, std::vector<Point> points, ChartTable& table) {
   std::sort(points.begin(), points.end(), [](const Point& x, const Point& y) { return x.n < y.n; });
-  json line{{"name", parameter}, {"N", json::array()}, {"S1", json::array()}, {"ST", json::array()},
-            {"ST_low", json::array()}, {"ST_high", json::array()}};
+  json line{{"name", parameter},   {"N", json::array()},      {"S1", json::array()},
+            {"ST", json::array()}, {"ST_low", json::array()}, {"ST_high", json::array()}};
   for (const auto& pt : points) {
     line["N"].push_back(pt.n);
     line["S1"].push_back(page_index(pt.s1));
@@ -221,19 +221,26 @@ json build_sobol_section(PageBuilder& page, const SectionInput& input) {
   std::map<Key, std::vector<SobolRow>> rows = read_indices(f, s);
   const auto convergence = read_convergence(f);
 
-  const CsvCells index_header{"mode",  "output", "unit",    "factor", "rank",   "S1",
-                              "S1_low", "S1_high", "ST", "ST_low", "ST_high"};
+  const CsvCells index_header{"mode",   "output",  "unit", "factor", "rank",   "S1",
+                              "S1_low", "S1_high", "ST",   "ST_low", "ST_high"};
   SobolTables tables{
-      {"sobol_indices", "sobol_indices.csv",
+      {"sobol_indices",
+       "sobol_indices.csv",
        message("symbiomc report: Sobol' indices of the ", options.top_factors,
                " parameters with the largest ST per mode and output (all parameters: sobol.csv), from ", f.path()),
-       index_header, {}},
-      {"sobol_groups", "sobol_groups.csv", "symbiomc report: Sobol' indices of the parameter groups, from " + f.path(),
-       index_header, {}},
-      {"sobol_convergence", "sobol_convergence.csv",
+       index_header,
+       {}},
+      {"sobol_groups",
+       "sobol_groups.csv",
+       "symbiomc report: Sobol' indices of the parameter groups, from " + f.path(),
+       index_header,
+       {}},
+      {"sobol_convergence",
+       "sobol_convergence.csv",
        message("symbiomc report: Sobol' indices against the number of base samples N for the ",
                options.convergence_factors, " leading parameters, from ", f.path()),
-       {"mode", "output", "parameter", "base_runs", "S1", "ST", "ST_low", "ST_high"}, {}}};
+       {"mode", "output", "parameter", "base_runs", "S1", "ST", "ST_low", "ST_high"},
+       {}}};
 
   json results = json::array();
   const json& outputs = f.array(root, "outputs", "");

@@ -41,8 +41,10 @@ json choose_focus(const PageBuilder& page) {
         best = s["mode"];
       }
   };
-  if (data.contains("uncertainty")) consider(data["uncertainty"]["stats"], "mean");
-  else if (data.contains("flows")) consider(data["flows"]["nominal"], "value");
+  if (data.contains("uncertainty"))
+    consider(data["uncertainty"]["stats"], "mean");
+  else if (data.contains("flows"))
+    consider(data["flows"]["nominal"], "value");
   if (best.empty())
     for (const auto& m : page.mode_order)
       if (m != "independent") {

@@ -78,8 +78,7 @@ std::map<ModeOutput, double> rebin(const ResultCsv& csv, std::size_t bins,
     auto& counts = h.counts[mode];
     counts.resize(bins, 0.0);
     const double position = (mid - h.low) / (h.high - h.low) * static_cast<double>(bins);
-    const auto index =
-        static_cast<std::size_t>(std::clamp(std::floor(position), 0.0, static_cast<double>(bins - 1)));
+    const auto index = static_cast<std::size_t>(std::clamp(std::floor(position), 0.0, static_cast<double>(bins - 1)));
     counts[index] += count;
     totals[{mode, output}] += count;
   }
@@ -118,8 +117,11 @@ std::optional<json> rebinned_histograms(PageBuilder& page, const fs::path& dir, 
       }
       modes.push_back(json{{"mode", mode}, {"total", total}, {"counts", std::move(counts)}});
     }
-    histograms.push_back(json{{"output", output}, {"low", page_number(h.low)}, {"high", page_number(h.high)},
-                              {"bins", bins}, {"modes", std::move(modes)}});
+    histograms.push_back(json{{"output", output},
+                              {"low", page_number(h.low)},
+                              {"high", page_number(h.high)},
+                              {"bins", bins},
+                              {"modes", std::move(modes)}});
   }
   return histograms;
 }
@@ -217,13 +219,12 @@ json comparisons(const JsonFile& f, ChartTable& table) {
                {"q5", page_number(q5)},
                {"q50", page_number(q50)},
                {"q95", page_number(q95)}};
-    table.rows.push_back({csv_text(entry["output"].get<std::string>()), csv_text(entry["unit"].get<std::string>()),
-                          csv_text(entry["a"].get<std::string>()), csv_text(entry["b"].get<std::string>()),
-                          csv_number(f.number_or(c, "runs", cw, NAN)), csv_number(f.number(c, "prob_a_greater", cw)),
-                          csv_number(ci.first), csv_number(ci.second),
-                          csv_number(f.number_or(c, "mean_difference", cw, NAN)),
-                          csv_number(f.number_or(c, "sd_difference", cw, NAN)), csv_number(q5), csv_number(q50),
-                          csv_number(q95)});
+    table.rows.push_back(
+        {csv_text(entry["output"].get<std::string>()), csv_text(entry["unit"].get<std::string>()),
+         csv_text(entry["a"].get<std::string>()), csv_text(entry["b"].get<std::string>()),
+         csv_number(f.number_or(c, "runs", cw, NAN)), csv_number(f.number(c, "prob_a_greater", cw)),
+         csv_number(ci.first), csv_number(ci.second), csv_number(f.number_or(c, "mean_difference", cw, NAN)),
+         csv_number(f.number_or(c, "sd_difference", cw, NAN)), csv_number(q5), csv_number(q50), csv_number(q95)});
     page_comparisons.push_back(std::move(entry));
   }
   return page_comparisons;
@@ -264,25 +265,32 @@ json build_uncertainty_section(PageBuilder& page, const SectionInput& input) {
 
   const std::string from = ", from " + f.path();
   ChartTable summary_table{
-      "distribution_summary", "distributions_summary.csv",
+      "distribution_summary",
+      "distributions_summary.csv",
       "symbiomc report: per mode and output, the interval plot (P5, P25, P50, P75, P95, mean with its CI)" + from,
       {"mode", "output", "unit", "runs_ok", "mean", "mean_ci_low", "mean_ci_high", "sd", "min", "p5", "p25", "p50",
        "p75", "p95", "max"},
       {}};
   ChartTable probability_table{
-      "probabilities", "probabilities.csv",
+      "probabilities",
+      "probabilities.csv",
       "symbiomc report: probability that an output exceeds 0 or a --threshold, per mode" + from,
       {"mode", "output", "unit", "event", "threshold", "probability", "ci_low", "ci_high"},
       {}};
   ChartTable comparison_table{
-      "comparisons", "comparisons.csv",
+      "comparisons",
+      "comparisons.csv",
       "symbiomc report: share of runs in which mode_a gives more of the output than mode_b (paired draws)" + from,
       {"output", "unit", "mode_a", "mode_b", "runs", "prob_a_greater", "ci_low", "ci_high", "mean_difference",
        "sd_difference", "p5_difference", "p50_difference", "p95_difference"},
       {}};
-  ChartTable failure_table{"failures", "failures.csv", "symbiomc report: failed runs per mode and reason",
-                           {"run", "mode", "reason", "count", "rate"}, {}};
-  ChartTable histogram_table{"histograms", "distributions_histogram.csv",
+  ChartTable failure_table{"failures",
+                           "failures.csv",
+                           "symbiomc report: failed runs per mode and reason",
+                           {"run", "mode", "reason", "count", "rate"},
+                           {}};
+  ChartTable histogram_table{"histograms",
+                             "distributions_histogram.csv",
                              "symbiomc report: histograms of every output per mode on common bins (density = count / "
                              "(runs_ok x bin width)), from " +
                                  (input.dir / "histograms.csv").string(),
