@@ -41,11 +41,10 @@ void run_lanes(double* d, const double* a, const double* b, const double* c, std
 
 template <std::size_t I>
 constexpr LaneLoop lane_loop() noexcept {
-  constexpr LaneKernel kernel = operation_table[I].kernel;
-  if constexpr (kernel == nullptr)
+  if constexpr (operation_table[I].run_by_runner)
     return nullptr;  // pwl and loop: TapeRunner::run handles them
   else
-    return &run_lanes<kernel>;
+    return &run_lanes<operation_table[I].kernel>;
 }
 
 constexpr auto lane_loops = []<std::size_t... I>(std::index_sequence<I...>) {

@@ -68,6 +68,9 @@ struct OperationInfo {
   std::string_view function = {};  ///< expression function compiling to it ("sqrt", "if"); empty: none
   bool folds_left = false;         ///< f(x1, x2, x3, ...) = f(f(x1, x2), x3), ... (min and max)
   LaneKernel kernel = nullptr;     ///< nullptr for pwl and loop only
+  /// pwl and loop: no kernel, the runner evaluates them itself. A flag rather than a test of
+  /// `kernel == nullptr` in constant expressions, which GCC refuses under -fsanitize=undefined.
+  bool run_by_runner = false;
 };
 
 /// Comparisons and logic yield 1.0 or 0.0; a condition is true when it is not 0.0.
@@ -191,8 +194,8 @@ inline constexpr std::array<OperationInfo, OP_COUNT> operation_table = {{
      .operands = 3,
      .function = "clamp",
      .kernel = [](double a, double b, double c) { return std::min(std::max(a, b), c); }},
-    {.op = Op::pwl, .name = "pwl", .operands = 1, .function = "pwl"},
-    {.op = Op::loop, .name = "loop", .operands = 0},
+    {.op = Op::pwl, .name = "pwl", .operands = 1, .function = "pwl", .run_by_runner = true},
+    {.op = Op::loop, .name = "loop", .operands = 0, .run_by_runner = true},
 }};
 
 [[nodiscard]] constexpr const OperationInfo& operation_info(Op op) noexcept {
@@ -222,13 +225,13 @@ namespace detail {
   for (std::size_t i = 0; i < operation_table.size(); ++i) {
     const OperationInfo& info = operation_table[i];
     if (static_cast<std::size_t>(info.op) != i || info.name.empty()) return false;
-    if ((info.kernel == nullptr) != (info.op == Op::pwl || info.op == Op::loop)) return false;
+    if (info.run_by_runner != (info.op == Op::pwl || info.op == Op::loop)) return false;
     if (info.operands < 0 || info.operands > 3 || (info.folds_left && info.operands != 2)) return false;
   }
   return true;
 }
 }  // namespace detail
 static_assert(detail::operation_table_is_consistent(),
-              "operation_table: one row per Op in enum order, a kernel for all but pwl and loop");
+              "operation_table: one row per Op in enum order, only pwl and loop run by the runner itself");
 
 }  // namespace symbiomc
