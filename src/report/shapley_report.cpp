@@ -28,7 +28,8 @@ std::string output_warning(const ShapleyResult& r, std::size_t m, const ShapleyO
   if (est->zero_variance) return "output does not vary: effects are 0 by definition";
   if (r.dropped_permutations[m] > 0)
     return message(r.dropped_permutations[m],
-                   " permutations dropped for failed runs: the effects describe the runs that succeed");
+                   " permutations dropped for failed runs: the effects describe the runs that succeed, approximately "
+                   "when inputs interact or are correlated (the kept permutations are then not uniform)");
   return "";
 }
 

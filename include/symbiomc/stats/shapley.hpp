@@ -6,14 +6,15 @@
 //
 // Estimator: the random-permutation algorithm of Song, Nelson & Staum (2016), "Shapley effects
 // for global sensitivity analysis: theory and computation", SIAM/ASA JUQ 4:1060-1083,
-// Algorithm 1 with random permutations, using their cost c(J) = E[Var(Y | X_-J)] (same Shapley
-// value as the closed Sobol' index Var(E[Y | X_J]), their Theorem 1). For each of M
+// Algorithm 1 with random permutations, using their cost c(J) = E[Var(Y | X_-J)] (which they
+// show has the same Shapley value as the closed Sobol' index Var(E[Y | X_J])). For each of M
 // independent, uniformly random permutations pi, for j = 1 .. d-1 with J = {pi_1 .. pi_j}:
 // N_o outer draws x_-J from the marginal law of X_-J, for each N_i inner draws of X_J from its
 // law given x_-J; c^(J) = mean over outer draws of the unbiased inner sample variance. Then
 // c^(D) = V^ = Var(Y) from N_v separate joint draws, the increment c^(P_j) - c^(P_{j-1}) is
-// credited to pi_j, and Sh_i = (1/M) sum_pi increment_i / V^. Song et al. recommend N_o = 1,
-// N_i = 3 and as many permutations as the budget allows (Section 4.2).
+// credited to pi_j, and Sh_i = (1/M) sum_pi increment_i / V^. Song et al.'s analysis of the
+// variance for a fixed budget gives N_o = 1, N_i = 3 and as many permutations as the budget
+// allows (also the defaults of R's sensitivity::shapleyPermRand).
 //
 // Why this estimator and not a given-data one (e.g. Broto, Bachoc & Depecker 2020, SIAM/ASA
 // JUQ 8:693-716, nearest neighbours in a single sample):
@@ -31,8 +32,8 @@
 //
 // Intervals: with D_pi,i the known part of pi's increment for i (the increment minus V^ when i
 // comes last, L_pi,i = 1) Sh_i = mean(D_i)/V^ + mean(L_i). Its standard error combines the
-// spread over permutations of Q_pi,i = D_pi,i / V^ + L_pi,i (Song et al. Section 4.3) and, by
-// the delta method, the error of V^ from the N_v runs (independent of the permutations):
+// spread over permutations of Q_pi,i = D_pi,i / V^ + L_pi,i (Song et al.'s standard error)
+// and, by the delta method, the error of V^ from the N_v runs (independent of the permutations):
 //   se^2 = Var(Q_i) / M + mean(D_i)^2 Var(V^) / V^4,
 //   Var(V^) ~ (m4 - V^2 (N_v - 3)/(N_v - 1)) / N_v, m4 the fourth central sample moment;
 // the interval is Sh_i -/+ z se, z the normal quantile at (1 + level)/2.
@@ -50,7 +51,7 @@
 
 namespace symbiomc {
 
-/// Song, Nelson & Staum's recommended allocation (Section 4.2): one outer draw, three inner.
+/// Song, Nelson & Staum's recommended allocation: one outer draw, three inner.
 inline constexpr std::size_t SHAPLEY_DEFAULT_OUTER = 1;
 inline constexpr std::size_t SHAPLEY_DEFAULT_INNER = 3;
 
