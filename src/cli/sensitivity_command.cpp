@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <thread>
 
 #include "cli.hpp"
@@ -14,6 +15,7 @@
 #include "report_command.hpp"
 #include "symbiomc/base/atomic_file.hpp"
 #include "symbiomc/report/sensitivity_report.hpp"
+#include "symbiomc/report/shapley_report.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 #include "text_table.hpp"
 #include "uncertainty_command.hpp"
@@ -21,12 +23,16 @@
 namespace symbiomc::cli {
 
 void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
-  CLI::App* cmd =
-      app.add_subcommand("sensitivity", "Sobol' indices (S1, ST with intervals, ranked) or Morris screening");
+  CLI::App* cmd = app.add_subcommand("sensitivity",
+                                     "Sobol' indices (S1, ST with intervals, ranked), Morris screening or Shapley "
+                                     "effects (correlated inputs too)");
+  args.command = cmd;
   add_study_options(*cmd, args.study, true);
   cmd->add_option("--base-runs", args.base_runs, "Sobol': base samples N (runs = N(F+2), F factors)")
       ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1} << 40));
-  cmd->add_option("--method", args.method, "sobol or morris")->check(CLI::IsMember({"sobol", "morris"}));
+  cmd->add_option("--method", args.method,
+                  "sobol, morris, or shapley (Shapley effects, Song et al. 2016: for rank-correlated inputs too)")
+      ->check(CLI::IsMember({"sobol", "morris", "shapley"}));
   cmd->add_option("--sampling", args.sampling, "Sobol' base samples: mc or qmc (randomised Sobol' sequence)")
       ->check(CLI::IsMember({"mc", "qmc"}));
   cmd->add_flag("--second-order", args.second_order, "Also second-order indices (N(2F+2) runs)");
@@ -37,7 +43,9 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(CLI::Range(0.5, 0.9999));
   cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
   cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--out", args.out_dir, "Directory for sobol.csv, sobol.json, ... or morris.csv")->required();
+  cmd->add_option("--out", args.out_dir,
+                  "Directory for sobol.csv, sobol.json, ..., morris.csv, or shapley.csv and shapley.json")
+      ->required();
   cmd->add_option("--report", args.report,
                   "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
@@ -52,6 +60,14 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
       ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
   cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")
       ->check(CLI::Range(std::size_t{2}, std::size_t{64}));
+  cmd->add_option("--permutations", args.permutations, "Shapley: random permutations M (runs = N_v + M (D-1) N_o N_i)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
+  cmd->add_option("--shapley-outer", args.shapley_outer, "Shapley: outer draws N_o per permutation step")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
+  cmd->add_option("--shapley-inner", args.shapley_inner, "Shapley: inner (conditional) draws N_i per outer draw")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 16));
+  cmd->add_option("--shapley-variance-runs", args.shapley_variance_runs, "Shapley: joint draws N_v behind Var(Y)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
   add_long_run_options(*cmd, args.long_run);
 }
 
@@ -129,19 +145,116 @@ void print_morris(const MorrisResult& r, const std::vector<std::string>& names, 
     }
 }
 
+/// Options that only Sobol' or Morris read, and those that only Shapley reads: given with a
+/// method that ignores them they are refused rather than silently dropped.
+constexpr const char* SOBOL_MORRIS_OPTIONS[] = {
+    "--base-runs",       "--sampling",      "--second-order", "--groups",       "--ignore-correlation",
+    "--target-ci-width", "--max-base-runs", "--replicates",   "--trajectories", "--levels"};
+constexpr const char* SHAPLEY_OPTIONS[] = {"--permutations", "--shapley-outer", "--shapley-inner",
+                                           "--shapley-variance-runs"};
+
+void refuse_options_of_other_methods(const SensitivityArgs& args) {
+  if (!args.command) return;
+  const bool shapley = args.method == "shapley";
+  for (const char* name :
+       shapley ? std::span<const char* const>(SOBOL_MORRIS_OPTIONS) : std::span<const char* const>(SHAPLEY_OPTIONS))
+    if (args.command->count(name) > 0)
+      throw InputError(message(name, " does not apply to --method ", args.method,
+                               shapley ? " (Shapley effects take --permutations, --shapley-outer, --shapley-inner and "
+                                         "--shapley-variance-runs)"
+                                       : " (it is a --method shapley option)"));
+  if (shapley && args.command->count("--report") > 0)
+    throw InputError(
+        "--report does not apply to --method shapley yet: the HTML report has no Shapley section; "
+        "the results are in shapley.csv and shapley.json");
+}
+
+void print_shapley(const ShapleyResult& r, std::ostream& out) {
+  const ShapleyConfig& c = r.config;
+  out << "symbiomc sensitivity (Shapley effects): " << c.permutations << " permutations (N_o = " << c.outer
+      << ", N_i = " << c.inner << "), " << c.variance_runs << " variance runs, " << r.model_runs << " model runs, "
+      << r.parameters.size() << " parameters, seed " << c.seed
+      << "; Song, Nelson & Staum 2016, exact conditional sampling; " << std::lround(c.conf_level * 100)
+      << " % intervals\n";
+  if (!r.correlations.empty())
+    out << "Inputs rank-correlated (" << r.correlations.size()
+        << " pairs): a correlated pair shares the variance it explains together\n";
+  constexpr std::size_t SHOWN = 8;
+  for (std::size_t m = 0; m < r.modes.size(); ++m) {
+    const ShapleyEstimates& e = r.estimates[m];
+    for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
+      const auto& label = r.outputs[m][o];
+      out << "\n" << r.modes[m] << " / " << label.output << " [" << label.unit << "]";
+      if (e.outputs.empty()) {
+        out << ": fewer than 2 valid permutations or variance runs\n";
+        continue;
+      }
+      const ShapleyOutputEstimates& est = e.outputs[o];
+      if (est.zero_variance) {
+        out << ": does not vary (effects are 0)\n";
+        continue;
+      }
+      out << ": Var = " << grouped_number(est.variance, 4);
+      if (r.dropped_permutations[m]) out << "; " << r.dropped_permutations[m] << " permutations dropped (failed runs)";
+      out << "\n";
+      TextTable table({"rank", "parameter", "Shapley", "interval", "note"});
+      for (std::size_t shown = 0; shown < SHOWN && shown < est.by_effect.size(); ++shown) {
+        const std::size_t i = est.by_effect[shown];
+        const IndexEstimate& sh = est.effects[i];
+        std::string note;
+        if (est.overlaps_next[i]) note = "rank not resolved";
+        if (sh.indistinguishable_from_zero) note += std::string(note.empty() ? "" : "; ") + "~ 0";
+        table.add_row({std::to_string(est.rank[i]), r.parameters[i], grouped_number(sh.value, 3),
+                       "[" + grouped_number(sh.low, 3) + ", " + grouped_number(sh.high, 3) + "]", note});
+      }
+      table.print(out);
+      if (est.by_effect.size() > SHOWN) out << "(all " << est.by_effect.size() << " parameters in shapley.csv)\n";
+    }
+  }
+}
+
+/// --method shapley: runs the study and writes (and prints) its results on the root rank.
+void run_shapley_method(const SensitivityArgs& args, const Study& study, const std::atomic<bool>* cancel,
+                        ProgressBar& progress, std::ostream& out, Cluster& cluster) {
+  ShapleyConfig config;
+  config.permutations = args.permutations;
+  config.outer = args.shapley_outer;
+  config.inner = args.shapley_inner;
+  config.variance_runs = args.shapley_variance_runs;
+  config.seed = args.seed;
+  config.conf_level = args.conf_level;
+  if (args.long_run.segment_blocks) config.segment_blocks = args.long_run.segment_blocks;
+  config.cancel = cancel;
+  config.progress = progress.callback();
+  config.scheduler = &cluster.scheduler();
+  config.checkpoint = checkpoint_options(args.long_run);
+  config.input_identity = input_identity(study.provenance);
+  const ShapleyResult result = run_shapley(*study.model, *study.problem, config);
+  progress.finish();
+  if (!cluster.is_root()) return;
+  write_shapley_report(result, study.provenance, args.out_dir);
+  if (args.quiet) return;
+  if (args.format == "json")
+    out << std::ifstream(std::filesystem::path(args.out_dir) / "shapley.json").rdbuf();
+  else
+    print_shapley(result, out);
+}
+
 }  // namespace
 
 int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std::ostream& err, Cluster& cluster) {
+  refuse_options_of_other_methods(args);
   StudyInputs inputs = args.study;
   auto study = load_study(inputs);
   bool correlation_ignored = false;
   if (study->problem->correlation() && args.method == "sobol") {
     if (!args.ignore_correlation)
-      throw ModelError(
-          message("Sobol' indices assume independent inputs, but ", study->problem->correlation()->path(),
-                  " correlates ", study->problem->correlation()->pairs().size(),
-                  " parameter pairs. Rerun with --ignore-correlation to compute them without the correlations "
-                  "(the results then say so), or propagate correlated inputs with `symbiomc uncertainty`."));
+      throw ModelError(message("Sobol' indices assume independent inputs, but ", study->problem->correlation()->path(),
+                               " correlates ", study->problem->correlation()->pairs().size(),
+                               " parameter pairs. Compute Shapley effects, which allow for correlated inputs, "
+                               "with --method shapley; or rerun with --ignore-correlation to compute Sobol' indices "
+                               "without the correlations (the results then say so), or propagate correlated inputs "
+                               "with `symbiomc uncertainty`."));
     inputs.no_correlations = true;
     study = load_study(inputs);
     correlation_ignored = true;
@@ -156,7 +269,10 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   std::vector<std::string> names;
   for (const auto& p : study->problem->parameters()) names.push_back(p.name);
   try {
-    if (args.method == "morris") {
+    if (args.method == "shapley") {
+      run_shapley_method(args, *study, interrupt.flag(), progress, out, cluster);
+      if (!cluster.is_root()) return EXIT_SUCCESS;
+    } else if (args.method == "morris") {
       MorrisConfig config;
       config.trajectories = args.trajectories;
       config.levels = args.levels;

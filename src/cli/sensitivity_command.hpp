@@ -1,6 +1,7 @@
 #pragma once
 // `symbiomc sensitivity`: Sobol' indices (first-order and total, with intervals, ranks,
-// groups, convergence) or Morris screening, for a case or a built-in analytic model.
+// groups, convergence), Morris screening, or Shapley effects (also for rank-correlated
+// inputs), for a case or a built-in analytic model.
 
 #include <cstdint>
 #include <ostream>
@@ -11,6 +12,7 @@
 #include "cluster.hpp"
 #include "long_run.hpp"
 #include "study.hpp"
+#include "symbiomc/studies/shapley_study.hpp"
 
 namespace symbiomc::cli {
 
@@ -34,7 +36,14 @@ struct SensitivityArgs {
   std::size_t replicates = 8;
   std::uint64_t trajectories = 100;
   std::size_t levels = 4;
+  std::uint64_t permutations = ShapleyConfig{}.permutations;
+  std::size_t shapley_outer = ShapleyConfig{}.outer;
+  std::size_t shapley_inner = ShapleyConfig{}.inner;
+  std::uint64_t shapley_variance_runs = ShapleyConfig{}.variance_runs;
   LongRunArgs long_run;
+  /// The parsed subcommand (set by add_sensitivity_command): tells which options were given,
+  /// so that options of another method are refused. Null when the args are built in code.
+  const CLI::App* command = nullptr;
 };
 
 void add_sensitivity_command(CLI::App& app, SensitivityArgs& args);

@@ -77,10 +77,76 @@ RankCorrelation::RankCorrelation(std::size_t dimension, std::vector<CorrelationP
                              "matrix (rho = 2 sin(pi rho_s / 6)) is not positive definite; pairs: ",
                              listed));
   }
+  normal_scores_.assign(static_cast<std::size_t>(k * k), 0.0);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    for (Eigen::Index j = 0; j < k; ++j) normal_scores_[static_cast<std::size_t>(i * k + j)] = matrix(i, j);
+  }
   const Eigen::MatrixXd lower = llt.matrixL();
   cholesky_.assign(static_cast<std::size_t>(k * k), 0.0);
   for (Eigen::Index i = 0; i < k; ++i) {
     for (Eigen::Index j = 0; j <= i; ++j) cholesky_[static_cast<std::size_t>(i * k + j)] = lower(i, j);
+  }
+}
+
+ConditionalNormalScores RankCorrelation::conditional(std::span<const std::size_t> free) const {
+  const std::size_t k = members_.size();
+  ConditionalNormalScores out;
+  std::vector<bool> is_free(k, false);
+  for (std::size_t a = 0; a < free.size(); ++a) {
+    if (free[a] >= k || (a > 0 && free[a] <= free[a - 1])) {
+      throw std::invalid_argument(message("RankCorrelation::conditional: slots must increase and lie below ", k));
+    }
+    is_free[free[a]] = true;
+  }
+  for (std::size_t s = 0; s < k; ++s) (is_free[s] ? out.free : out.given).push_back(s);
+  const auto na = static_cast<Eigen::Index>(out.free.size());
+  const auto nb = static_cast<Eigen::Index>(out.given.size());
+  const auto r = [&](std::size_t i, std::size_t j) { return normal_scores_[i * k + j]; };
+  Eigen::MatrixXd raa(na, na), rab(na, nb), rbb(nb, nb);
+  for (Eigen::Index i = 0; i < na; ++i) {
+    const std::size_t si = out.free[static_cast<std::size_t>(i)];
+    for (Eigen::Index j = 0; j < na; ++j) raa(i, j) = r(si, out.free[static_cast<std::size_t>(j)]);
+    for (Eigen::Index j = 0; j < nb; ++j) rab(i, j) = r(si, out.given[static_cast<std::size_t>(j)]);
+  }
+  for (Eigen::Index i = 0; i < nb; ++i) {
+    for (Eigen::Index j = 0; j < nb; ++j) {
+      rbb(i, j) = r(out.given[static_cast<std::size_t>(i)], out.given[static_cast<std::size_t>(j)]);
+    }
+  }
+  // gain = R_AB R_BB^-1, i.e. the solution G of R_BB G^T = R_BA (R_BB is a principal submatrix
+  // of a positive definite R, so positive definite itself: LLT applies).
+  Eigen::MatrixXd gain = Eigen::MatrixXd::Zero(na, nb);
+  Eigen::MatrixXd schur = raa;
+  if (nb > 0 && na > 0) {
+    const Eigen::LLT<Eigen::MatrixXd> llt_bb(rbb);
+    gain = llt_bb.solve(rab.transpose()).transpose();
+    schur -= gain * rab.transpose();
+  }
+  const Eigen::LLT<Eigen::MatrixXd> llt(schur);
+  if (na > 0 && llt.info() != Eigen::Success) {
+    throw std::invalid_argument("RankCorrelation::conditional: the conditional covariance is not positive definite");
+  }
+  out.gain.assign(static_cast<std::size_t>(na * nb), 0.0);
+  for (Eigen::Index i = 0; i < na; ++i) {
+    for (Eigen::Index j = 0; j < nb; ++j) out.gain[static_cast<std::size_t>(i * nb + j)] = gain(i, j);
+  }
+  out.cholesky.assign(static_cast<std::size_t>(na * na), 0.0);
+  if (na > 0) {
+    const Eigen::MatrixXd lower = llt.matrixL();
+    for (Eigen::Index i = 0; i < na; ++i) {
+      for (Eigen::Index j = 0; j <= i; ++j) out.cholesky[static_cast<std::size_t>(i * na + j)] = lower(i, j);
+    }
+  }
+  return out;
+}
+
+void ConditionalNormalScores::sample(std::span<double> z, std::span<const double> e) const noexcept {
+  const std::size_t na = free.size(), nb = given.size();
+  for (std::size_t a = 0; a < na; ++a) {
+    double sum = 0.0;
+    for (std::size_t b = 0; b < nb; ++b) sum += gain[a * nb + b] * z[given[b]];
+    for (std::size_t c = 0; c <= a; ++c) sum += cholesky[a * na + c] * e[c];
+    z[free[a]] = sum;
   }
 }
 

@@ -147,8 +147,9 @@ void check_config(const Problem& problem, const SobolConfig& config) {
   if (problem.correlation())
     throw ModelError(message("Sobol' indices assume independent inputs, but ", problem.correlation()->path(),
                              " correlates ", problem.correlation()->pairs().size(),
-                             " parameter pairs: rerun with --ignore-correlation to compute the indices without them "
-                             "(the output then says so), or study correlated inputs with `uncertainty`"));
+                             " parameter pairs: compute Shapley effects, which allow for correlated inputs, with "
+                             "`--method shapley`; or rerun with --ignore-correlation to compute the indices without "
+                             "them (the output then says so), or study correlated inputs with `uncertainty`"));
   if (config.method != SamplingMethod::mc && config.method != SamplingMethod::qmc)
     throw ModelError("Sobol' base samples come from mc or qmc");
   if (!(config.conf_level > 0 && config.conf_level < 1)) throw ModelError("--conf-level must be in (0, 1)");

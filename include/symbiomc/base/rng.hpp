@@ -21,6 +21,8 @@ enum class Stream : std::uint64_t {
   saltelli_base = 5,    ///< base points of a Saltelli design drawn by Monte Carlo
   morris = 6,           ///< Morris trajectories (starting points and step orders)
   bootstrap = 7,        ///< resampling for bootstrap confidence intervals
+  shapley_permutation = 8,  ///< Shapley effects: one permutation and all its conditional draws, per permutation
+  shapley_variance = 9,     ///< Shapley effects: the joint draws behind Var(Y), per block
 };
 
 /// The engine behind every stream: Boost.Random's 64-bit Mersenne Twister.

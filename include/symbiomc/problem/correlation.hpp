@@ -24,6 +24,24 @@ struct CorrelationPair {
   SourceLocation where;           ///< the row that gave it (for messages)
 };
 
+/// The law of the members' normal scores Z ~ N(0, R) on a subset A ("free") given the others B
+/// ("given"): Z_A | Z_B = z_B is normal with mean gain z_B and covariance L L^T, where
+/// gain = R_AB R_BB^-1 and L is the lower Cholesky factor of the Schur complement
+/// R_AA - R_AB R_BB^-1 R_BA (positive definite because R is). What exact conditional sampling
+/// under the Gaussian copula needs (Shapley effects, stats/shapley.hpp).
+struct ConditionalNormalScores {
+  std::vector<std::size_t> free;   ///< slots (indices into RankCorrelation::members()) of A, increasing
+  std::vector<std::size_t> given;  ///< slots of B, increasing; free and given partition all slots
+  std::vector<double> gain;        ///< |A| x |B|, row-major
+  std::vector<double> cholesky;    ///< |A| x |A|, row-major lower triangle (upper zero)
+
+  /// Draws Z_A given Z_B in place: z holds one normal score per slot; z[given] is read and
+  /// z[free[a]] = (gain z_B)[a] + (L e)[a] is written, e holding |A| independent standard
+  /// normals. Preconditions: z.size() == free.size() + given.size(), e.size() >= free.size().
+  /// No allocation, thread-safe, O(|A| k).
+  void sample(std::span<double> z, std::span<const double> e) const noexcept;
+};
+
 /// Pearson correlation of a bivariate normal whose Spearman rank correlation is rho_s:
 /// rho = 2 sin(pi rho_s / 6) (K. Pearson 1907; see Kruskal, JASA 53 (1958) 814-861).
 [[nodiscard]] double spearman_to_pearson(double rank_correlation) noexcept;
@@ -48,6 +66,14 @@ class RankCorrelation {
   /// Lower Cholesky factor L of the members' normal-score correlation matrix, row-major,
   /// members().size() squared entries (upper triangle zero).
   [[nodiscard]] const std::vector<double>& cholesky() const noexcept { return cholesky_; }
+  /// The members' normal-score correlation matrix R (rho = 2 sin(pi rho_s / 6) for each pair,
+  /// 0 for members not paired, 1 on the diagonal), row-major, members().size() squared entries.
+  [[nodiscard]] const std::vector<double>& normal_score_correlation() const noexcept { return normal_scores_; }
+  /// The law of the normal scores of the slots in `free` (indices into members(), increasing,
+  /// each < members().size()) given those of every other member (see ConditionalNormalScores).
+  /// Throws std::invalid_argument when `free` is not increasing or names a slot out of range.
+  /// Allocates; O(k^3) with k = members().size(): build it once per subset, not per draw.
+  [[nodiscard]] ConditionalNormalScores conditional(std::span<const std::size_t> free) const;
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   /// FNV-1a 64 of the correlation file's bytes (0 when built in code).
   [[nodiscard]] std::uint64_t checksum() const noexcept { return checksum_; }
@@ -64,6 +90,7 @@ class RankCorrelation {
   std::vector<CorrelationPair> pairs_;
   std::vector<std::size_t> members_;
   std::vector<double> cholesky_;
+  std::vector<double> normal_scores_;
   std::string path_;
   std::uint64_t checksum_;
   Distribution standard_normal_;
