@@ -14,13 +14,13 @@ namespace symbiomc {
 /// the seed derivation: renumbering one changes every result drawn from it, so never reorder;
 /// only append.
 enum class Stream : std::uint64_t {
-  sampling = 1,         ///< i.i.d. uniforms of the plain Monte Carlo design
-  lhs_jitter = 2,       ///< position of a Latin-hypercube point inside its stratum
-  lhs_permutation = 3,  ///< keys of the per-dimension Latin-hypercube permutations
-  qmc_shift = 4,        ///< random digital shifts of the Sobol' sequence
-  saltelli_base = 5,    ///< base points of a Saltelli design drawn by Monte Carlo
-  morris = 6,           ///< Morris trajectories (starting points and step orders)
-  bootstrap = 7,        ///< resampling for bootstrap confidence intervals
+  sampling = 1,             ///< i.i.d. uniforms of the plain Monte Carlo design
+  lhs_jitter = 2,           ///< position of a Latin-hypercube point inside its stratum
+  lhs_permutation = 3,      ///< keys of the per-dimension Latin-hypercube permutations
+  qmc_shift = 4,            ///< random digital shifts of the Sobol' sequence
+  saltelli_base = 5,        ///< base points of a Saltelli design drawn by Monte Carlo
+  morris = 6,               ///< Morris trajectories (starting points and step orders)
+  bootstrap = 7,            ///< resampling for bootstrap confidence intervals
   shapley_permutation = 8,  ///< Shapley effects: one permutation and all its conditional draws, per permutation
   shapley_variance = 9,     ///< Shapley effects: the joint draws behind Var(Y), per block
 };
