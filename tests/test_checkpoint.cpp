@@ -30,6 +30,7 @@
 #include "support/paths.hpp"
 #include "support/random.hpp"
 #include "support/scratch_dir.hpp"
+#include "support/shuffled_scheduler.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/studies/sensitivity.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
@@ -46,30 +47,7 @@ using test::LoadedCase;
 using test::read_text;
 using test::ScratchDir;
 
-/// Computes every segment first, in a shuffled order, then folds them in index order: what an
-/// MPI run does when ranks finish out of order.
-class ShuffledScheduler final : public SegmentScheduler {
- public:
-  std::uint64_t run(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) override {
-    std::vector<std::uint64_t> order;
-    for (std::uint64_t i = first; i < end; ++i) order.push_back(i);
-    test::TestEngine engine(42);
-    test::shuffle(order, engine);
-    if (!std::is_sorted(order.begin(), order.end())) ++shuffled_calls_;
-    std::map<std::uint64_t, std::string> done;
-    for (std::uint64_t i : order) done[i] = study.compute(i, [] {});
-    for (auto& [i, bytes] : done)
-      if (!study.fold(i, bytes)) return i + 1;
-    return end;
-  }
-  [[nodiscard]] bool is_root() const noexcept override { return true; }
-  [[nodiscard]] int processes() const noexcept override { return 2; }
-  /// How many calls computed their segments out of index order (else the test proves nothing).
-  [[nodiscard]] int shuffled_calls() const noexcept { return shuffled_calls_; }
-
- private:
-  int shuffled_calls_ = 0;
-};
+using test::ShuffledScheduler;
 
 // ---- the file
 

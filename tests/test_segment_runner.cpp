@@ -22,6 +22,7 @@
 
 #include "support/random.hpp"
 #include "support/scratch_dir.hpp"
+#include "support/shuffled_scheduler.hpp"
 #include "symbiomc/base/rng.hpp"
 
 namespace symbiomc {
@@ -151,24 +152,7 @@ std::string serial_state(std::uint64_t items, std::uint64_t per_segment) {
   return reference.state_bytes();
 }
 
-/// Computes every segment first, in a shuffled order, then folds them in index order: what an
-/// MPI root does when ranks finish out of order.
-class ShuffledScheduler final : public SegmentScheduler {
- public:
-  std::uint64_t run(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) override {
-    std::vector<std::uint64_t> order;
-    for (std::uint64_t i = first; i < end; ++i) order.push_back(i);
-    test::TestEngine engine(7);
-    test::shuffle(order, engine);
-    std::map<std::uint64_t, std::string> done;
-    for (std::uint64_t i : order) done[i] = study.compute(i, [] {});
-    for (auto& [i, bytes] : done)
-      if (!study.fold(i, bytes)) return i + 1;
-    return end;
-  }
-  [[nodiscard]] bool is_root() const noexcept override { return true; }
-  [[nodiscard]] int processes() const noexcept override { return 3; }
-};
+using test::ShuffledScheduler;
 
 TEST(SegmentRunner, SameBitsForOneTwoAndFourThreadsAsASerialLoop) {
   // The toy's sums depend on the order of the additions (summing the blocks backwards gives
@@ -193,7 +177,7 @@ TEST(SegmentRunner, SameBitsForOneTwoAndFourThreadsAsASerialLoop) {
 
 TEST(SegmentRunner, SegmentsComputedOutOfOrderAreFoldedInIndexOrder) {
   ToyStudy study(57, 4, 3);
-  ShuffledScheduler scheduler;
+  ShuffledScheduler scheduler(7, 3);
   SegmentRunOptions options;
   options.scheduler = &scheduler;
   EXPECT_EQ(run_segmented(study, options).folded, 15u);

@@ -32,6 +32,7 @@
 #include "support/paths.hpp"
 #include "support/random.hpp"
 #include "support/scratch_dir.hpp"
+#include "support/shuffled_scheduler.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/problem/correlation.hpp"
 #include "symbiomc/problem/correlation_csv.hpp"
@@ -481,24 +482,7 @@ TEST(ShapleyFailures, PermutationWithAFailedRunIsDroppedWholeAndCountedNeverANaN
 
 // ---- the same bits for any thread count, after a resume, and with segments out of order
 
-/// Computes a call's segments in a shuffled order, then folds them in index order: what MPI
-/// ranks finishing out of order amount to.
-class ShuffledScheduler final : public SegmentScheduler {
- public:
-  std::uint64_t run(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) override {
-    std::vector<std::uint64_t> order(end - first);
-    std::iota(order.begin(), order.end(), first);
-    test::TestEngine engine(42);
-    test::shuffle(order, engine);
-    std::map<std::uint64_t, std::string> done;
-    for (std::uint64_t i : order) done[i] = study.compute(i, [] {});
-    for (auto& [i, bytes] : done)
-      if (!study.fold(i, bytes)) return i + 1;
-    return end;
-  }
-  [[nodiscard]] bool is_root() const noexcept override { return true; }
-  [[nodiscard]] int processes() const noexcept override { return 2; }
-};
+using test::ShuffledScheduler;
 
 std::string result_bytes(const ShapleyResult& r) {
   ByteWriter out;
