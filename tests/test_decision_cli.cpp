@@ -601,7 +601,10 @@ TEST(DecisionDeterminism, AnInterruptedAndResumedStudyEndsWithTheSameBits) {
   ASSERT_TRUE(whole.decisions[0].result.has_value());
   ASSERT_FALSE(whole.importance.first_order.empty());
 
-  for (const int after : {2, 7, 15}) {  // inside and after the blocks that feed importance
+  // Progress is reported after every wave and fold: two reports per segment of 3 blocks. The
+  // importance sums become estimates at the fold of segment 10 (blocks 0-32 of 512 runs hold the
+  // first 2^14 runs): interrupt before, and after, that.
+  for (const int after : {2, 7, 15, 30}) {
     UncertaintyConfig first = resumable_config();
     CancelAfter cancel(after);
     first.cancel = &cancel.flag;

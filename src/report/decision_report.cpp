@@ -149,37 +149,39 @@ nlohmann::json decision_json(const UncertaintyResult& r, const DecisionOutcome& 
 void add_csv_rows(const UncertaintyResult& r, const DecisionOutcome& d, std::ostringstream& csv) {
   const std::string prefix = csv_text(d.request.output) + "," + to_string(d.request.direction) + ",";
   const std::string unit = csv_text(d.unit);
-  auto row = [&](const char* quantity, const std::string& subject, const char* kind, double value, double low,
-                 double high, const std::string& value_unit, const std::string& note) {
-    csv << prefix << quantity << "," << csv_text(subject) << "," << kind << "," << csv_number(value) << ","
-        << csv_number(low) << "," << csv_number(high) << "," << value_unit << "," << csv_text(note) << "\n";
+  auto row = [&](const char* quantity, const std::string& subject, const char* kind, const std::string& value,
+                 double low, double high, const std::string& value_unit, const std::string& note) {
+    csv << prefix << quantity << "," << csv_text(subject) << "," << kind << "," << value << "," << csv_number(low)
+        << "," << csv_number(high) << "," << value_unit << "," << csv_text(note) << "\n";
   };
   const double nan = std::nan("");
-  row("runs_used", "", "", static_cast<double>(d.runs_used), nan, nan, "runs", "");
-  row("runs_excluded", "", "", static_cast<double>(d.runs_seen - d.runs_used), nan, nan, "runs",
+  row("runs_used", "", "", std::to_string(d.runs_used), nan, nan, "runs", "");
+  row("runs_excluded", "", "", std::to_string(d.runs_seen - d.runs_used), nan, nan, "runs",
       "runs in which some mode failed");
   if (!d.result) {
-    row("evpi", "", "", nan, nan, nan, unit, "not computed: " + d.reason);
+    row("evpi", "", "", "", nan, nan, unit, "not computed: " + d.reason);
     return;
   }
   const DecisionResult& result = *d.result;
   const ModeDecision& best = result.modes[result.best_mode];
-  row("best_mode", r.modes[result.best_mode], "", best.mean, best.mean_low, best.mean_high, unit, "expected value");
+  row("best_mode", r.modes[result.best_mode], "", csv_number(best.mean), best.mean_low, best.mean_high, unit,
+      "expected value");
   for (std::size_t m = 0; m < result.modes.size(); ++m)
-    row("mean", r.modes[m], "", result.modes[m].mean, result.modes[m].mean_low, result.modes[m].mean_high, unit, "");
+    row("mean", r.modes[m], "", csv_number(result.modes[m].mean), result.modes[m].mean_low, result.modes[m].mean_high,
+        unit, "");
   for (std::size_t m = 0; m < result.modes.size(); ++m)
-    row("prob_best", r.modes[m], "", result.modes[m].p_best, result.modes[m].p_best_low, result.modes[m].p_best_high,
-        "1", "");
-  row("evpi", "", "", result.evpi.value, result.evpi.low, result.evpi.high, unit, "");
+    row("prob_best", r.modes[m], "", csv_number(result.modes[m].p_best), result.modes[m].p_best_low,
+        result.modes[m].p_best_high, "1", "");
+  row("evpi", "", "", csv_number(result.evpi.value), result.evpi.low, result.evpi.high, unit, "");
   for (const EvppiRow& e : evppi_rows(r, d)) {
     const EvppiEstimate& x = *e.estimate;
     if (!x.computed) {
-      row("evppi", e.factor, e.kind, nan, nan, nan, unit, "not computed: " + x.reason);
+      row("evppi", e.factor, e.kind, "", nan, nan, unit, "not computed: " + x.reason);
       continue;
     }
     std::string note = x.consistent_with_zero ? "consistent with zero" : "";
     if (x.clipped) note += message(note.empty() ? "" : "; ", "clipped from ", csv_number(x.raw));
-    row("evppi", e.factor, e.kind, x.value, x.low, x.high, unit, note);
+    row("evppi", e.factor, e.kind, csv_number(x.value), x.low, x.high, unit, note);
   }
 }
 

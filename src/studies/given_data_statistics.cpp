@@ -6,6 +6,7 @@
 #include <cmath>
 #include <utility>
 
+#include "importance_outcome_bytes.hpp"
 #include "symbiomc/base/number_format.hpp"
 #include "symbiomc/stats/borgonovo_delta.hpp"
 #include "symbiomc/stats/given_data.hpp"
@@ -296,6 +297,7 @@ void GivenDataStatistics::add_chunk(const GivenDataPlan& plan, Part part, std::s
 
 void GivenDataStatistics::prepare_merge(const GivenDataStatistics& from) {
   if (importance_ || !from.importance_) return;
+  if (importance_result_) throw ModelError("given-data statistics: importance sums after their estimates were made");
   const Importance& x = *from.importance_;
   std::vector<DeltaAccumulator> delta;
   for (const DeltaAccumulator& d : x.delta) delta.emplace_back(d.setup());
@@ -343,7 +345,7 @@ void GivenDataStatistics::merge_counts(const GivenDataStatistics& from) {
 void GivenDataStatistics::merge(GivenDataStatistics&& from) {
   // Merging into empty sums copies them exactly: take them instead (a segment's importance sums
   // are the largest state of the study).
-  if (!importance_ && from.importance_) {
+  if (!importance_ && !importance_result_ && from.importance_) {
     importance_ = std::move(from.importance_);
     from.importance_.reset();
   }
@@ -361,7 +363,9 @@ void GivenDataStatistics::save(ByteWriter& out) const {
   out.u64(importance_runs_seen_);
   out.u64(decisions_.size());
   for (const DecisionAccumulator& d : decisions_) d.save(out);
-  out.boolean(importance_.has_value());
+  // The importance part: 0 none, 1 sums, 2 estimates (finish_importance).
+  out.u64(importance_ ? 1 : importance_result_ ? 2 : 0);
+  if (importance_result_) save_importance_outcome(*importance_result_, out);
   if (!importance_) return;
   importance_->first_order.save(out);
   importance_->rank.save(out);
@@ -377,8 +381,10 @@ GivenDataStatistics GivenDataStatistics::load(ByteReader& in, const GivenDataPla
   s.importance_runs_seen_ = in.u64();
   if (in.u64() != plan.decision_setups.size()) in.fail("this study's number of decisions");
   for (const DecisionSetup& setup : plan.decision_setups) s.decisions_.push_back(DecisionAccumulator::load(in, setup));
-  if (!in.boolean()) return s;
-  if (!plan.importance) in.fail("no importance sums (this study computes none)");
+  const std::uint64_t part = in.u64();
+  if (part > 2 || (part != 0 && !plan.importance)) in.fail("importance sums or estimates only when the study has them");
+  if (part == 2) s.importance_result_ = load_importance_outcome(in, plan);
+  if (part != 1) return s;
   FirstOrderAccumulator first_order = FirstOrderAccumulator::load(in, plan.first_order);
   RankRegressionAccumulator rank = RankRegressionAccumulator::load(in, plan.rank);
   std::optional<FirstOrderAccumulator> targets;
@@ -405,7 +411,14 @@ std::vector<DecisionOutcome> GivenDataStatistics::finalize_decisions(const Given
   return out;
 }
 
+void GivenDataStatistics::finish_importance(const GivenDataPlan& plan, std::uint64_t max_runs) {
+  if (!importance_) return;
+  importance_result_ = finalize_importance(plan, max_runs);
+  importance_.reset();
+}
+
 ImportanceOutcome GivenDataStatistics::finalize_importance(const GivenDataPlan& plan, std::uint64_t max_runs) const {
+  if (importance_result_) return *importance_result_;
   ImportanceOutcome out;
   out.enabled = plan.importance;
   out.max_runs = max_runs;

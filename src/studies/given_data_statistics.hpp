@@ -102,6 +102,11 @@ class GivenDataStatistics {
 
   [[nodiscard]] bool has_importance() const noexcept { return importance_.has_value(); }
 
+  /// Turns the importance sums into their estimates (finalize_importance) and drops the sums:
+  /// called once every block that feeds them is folded, so that checkpoints and memory no longer
+  /// carry them. No-op without sums.
+  void finish_importance(const GivenDataPlan& plan, std::uint64_t max_runs);
+
   /// Adds block `block`'s runs (thread-safe for distinct objects; scratch per thread).
   void add_block(const GivenDataPlan& plan, std::uint64_t block, const BlockRuns& runs, GivenDataScratch& scratch);
 
@@ -145,6 +150,7 @@ class GivenDataStatistics {
   std::uint64_t importance_runs_seen_ = 0;  ///< runs offered to the importance measures
   std::vector<DecisionAccumulator> decisions_;
   std::optional<Importance> importance_;
+  std::optional<ImportanceOutcome> importance_result_;  ///< after finish_importance
 };
 
 }  // namespace symbiomc::detail

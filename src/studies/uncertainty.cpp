@@ -464,7 +464,7 @@ void UncertaintyStudy::plan_given_data_from_pilot(std::uint64_t pilot_runs) {
                                             std::span<const RunStatus>(s.status.data(), n * modes_), n});
 }
 
-bool UncertaintyStudy::fold(std::uint64_t /*index*/, Segment&& segment) {
+bool UncertaintyStudy::fold(std::uint64_t index, Segment&& segment) {
   if (config_.on_failure == OnFailure::abort && segment.acc.first_failure) {
     const auto [run, mode] = *segment.acc.first_failure;
     throw RunInterrupted(message("run ", run, " failed in mode '", model_.modes()[mode],
@@ -472,6 +472,10 @@ bool UncertaintyStudy::fold(std::uint64_t /*index*/, Segment&& segment) {
   }
   if (dump_) dump_->append(segment.acc.dump);
   total_.absorb_segment(std::move(segment));
+  // Once every block that feeds the importance measures is in, their sums become estimates: the
+  // state (memory, checkpoints: ~20 MB of sums for the biomass case) keeps only those.
+  if (total_.acc.given && given_.importance && (index + 1) * config_.segment_blocks >= given_.importance_blocks)
+    total_.acc.given->finish_importance(given_, config_.importance_runs);
   return true;
 }
 

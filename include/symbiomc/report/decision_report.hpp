@@ -5,7 +5,8 @@
 // decision.json - only with --decision. For one decision it is that decision's object, whose
 //   contract keys are
 //     output, direction ("max" | "min"), unit, best_mode (a mode name as in summary.json),
-//     modes: [{name, mean, prob_best, prob_best_ci95: [low, high]}] in mode order,
+//     modes: [{name, mean, prob_best, prob_best_ci95: [low, high]}] in mode order (means over the runs
+//       used, see runs_used),
 //     evpi: {value, ci95: [low, high]},
 //     evppi: [{factor, kind ("parameter" | "group"), value, ci95: [low, high]}] by value, largest first;
 //   with several --decision options, the top level is the first decision's object, and

@@ -34,7 +34,9 @@
 // K x outputs x parameters x bins of memory, so over a million runs they would double the run.
 // On the biomass case 2^14 runs give 95 % intervals of +-0.01 for first-order indices above 0.1
 // (+-0.0075 at 2^15), and the coarseness of the bins (26 at 2^14) is of the same order: more
-// runs would mostly refine digits the bins do not support. Decisions use every run. Measured on
+// runs would mostly refine digits the bins do not support. Once those blocks are all folded, the
+// sums are turned into their estimates, which is all the study's state (memory, checkpoints)
+// keeps of them from then on. Decisions use every run. Measured on
 // the biomass case (10^6 runs): importance adds ~10 %, --decision on one output ~20 % more (of
 // which EVPPI ~15 % per run, delta's finalize ~3 %).
 // The first-order index uses delta's bins, default_bins(runs used) (Plischke et al.'s rule), not
