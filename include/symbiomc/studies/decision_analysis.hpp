@@ -29,16 +29,17 @@
 //
 // Cost bound: the importance measures and targets use the runs of the first
 // ceil(importance_runs / block size) blocks (UncertaintyConfig::importance_runs, --importance-runs,
-// default DEFAULT_IMPORTANCE_RUNS, recorded as runs_used): per run they cost about as much as the
-// model (one scatter-add per output and parameter, d^2/2 products for SRRC), and their sums take
-// K x outputs x parameters x bins of memory, so over a million runs they would double the run.
+// default DEFAULT_IMPORTANCE_RUNS, recorded as runs_used): per run they cost more than the model
+// (a scatter-add per output and parameter, 2,450 for the biomass case; d^2/2 products for SRRC;
+// a reference-CDF search per output), so over a million runs they would more than double the run.
 // On the biomass case 2^14 runs give 95 % intervals of +-0.01 for first-order indices above 0.1
 // (+-0.0075 at 2^15), and the coarseness of the bins (26 at 2^14) is of the same order: more
 // runs would mostly refine digits the bins do not support. Once those blocks are all folded, the
 // sums are turned into their estimates, which is all the study's state (memory, checkpoints)
-// keeps of them from then on. Decisions use every run. Measured on
-// the biomass case (10^6 runs): importance adds ~10 %, --decision on one output ~20 % more (of
-// which EVPPI ~15 % per run, delta's finalize ~3 %).
+// keeps of them from then on. Decisions use every run. Measured on the biomass case (10^6 runs,
+// 2 threads, medians of 9, a shared and noisy machine): importance adds ~10 % of CPU time and
+// 7-15 % of wall time; --decision on one output another ~20 % of CPU time (its EVPPI cells,
+// d (M - 1) sums per run, are most of it; delta's finalize a few %).
 // The first-order index uses delta's bins, default_bins(runs used) (Plischke et al.'s rule), not
 // importance.hpp's sqrt(n): its sums are the largest state (16 K d B bytes per output; 50 outputs,
 // d = 49, B = 26 -> 16 MB at K = 16, against 80 MB at sqrt(n) = 128 bins), and they cross segments,
