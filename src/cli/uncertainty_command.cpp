@@ -10,12 +10,15 @@
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "case_args.hpp"
 #include "cli.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
 #include "symbiomc/base/atomic_file.hpp"
+#include "symbiomc/report/decision_report.hpp"
 #include "symbiomc/report/uncertainty_report.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 #include "text_table.hpp"
@@ -47,12 +50,28 @@ void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
       ->check(CLI::IsMember({"mc", "lhs", "qmc"}));
   cmd->add_option(
          "--out", args.out_dir,
-         "Directory for summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, summary.json")
+         "Directory for summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, summary.json, "
+         "importance.json, importance.csv, targets.csv (and decision.json, decision.csv with --decision)")
       ->required();
   cmd->add_option("--report", args.report,
                   "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
   cmd->add_option("--threshold", args.thresholds,
                   "Also report P(OUTPUT > VALUE) for every mode: OUTPUT=VALUE (repeatable)");
+  cmd->add_option("--decision", args.decisions,
+                  "Decide between all modes (independent operation included) on OUTPUT, the best being the largest "
+                  "(:max, default) or smallest (:min) expected value: P(best) per mode, EVPI, EVPPI of every parameter "
+                  "and group; writes decision.json and decision.csv. OUTPUT[:max|:min] (repeatable)");
+  cmd->add_option("--decision-bins", args.decision_bins,
+                  "Equal-probability bins per parameter behind EVPPI (default: grows like runs^(1/3), 100 at 10^6 "
+                  "runs). More bins resolve a decision that turns in a tail (less coarseness bias, which understates "
+                  "EVPPI) but leave fewer runs per bin (more noise bias, which overstates it)")
+      ->check(CLI::Range(std::size_t{2}, MAX_BINS));
+  cmd->add_option(
+         "--importance-runs", args.importance_runs,
+         message("Runs, from the first (whole blocks), behind importance.json (default ", DEFAULT_IMPORTANCE_RUNS,
+                 "; first-order index, delta, SRRC and target sensitivity of every mode, output and "
+                 "parameter); 0 = no importance files"))
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success (files are still written)");
   cmd->add_option("--dump-runs", args.dump_runs, "Write every run's inputs and outputs to this CSV file");
@@ -81,6 +100,78 @@ std::vector<OutputThreshold> parse_thresholds(const std::vector<std::string>& te
     out.push_back({name, value});
   }
   return out;
+}
+
+std::vector<DecisionRequest> parse_decisions(const std::vector<std::string>& texts) {
+  std::vector<DecisionRequest> out;
+  for (const auto& text : texts) {
+    DecisionRequest d{text, DecisionDirection::maximise};
+    if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+      const std::string direction = text.substr(colon + 1);
+      if (direction != "max" && direction != "min")
+        throw InputError(message("--decision ", text, ": expected max or min after ':', got '", direction, "'"));
+      d.output = text.substr(0, colon);
+      d.direction = direction == "min" ? DecisionDirection::minimise : DecisionDirection::maximise;
+    }
+    if (d.output.empty()) throw InputError(message("--decision ", text, ": expected OUTPUT[:max|:min]"));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+/// "[low, high]" of an interval.
+std::string interval_text(double low, double high, int digits = 5) {
+  return "[" + grouped_number(low, digits) + ", " + grouped_number(high, digits) + "]";
+}
+
+/// The short decision table printed after the uncertainty tables.
+void print_decisions(const UncertaintyResult& r, std::ostream& out) {
+  constexpr std::size_t SHOWN_EVPPI = 8;
+  for (const DecisionOutcome& d : r.decisions) {
+    out << "\nDecision on " << d.request.output << " [" << d.unit << "], "
+        << (d.request.direction == DecisionDirection::maximise ? "largest" : "smallest") << " expected value is best ("
+        << d.runs_used << " runs used, " << d.runs_seen - d.runs_used
+        << " excluded as some mode failed; 95 % intervals)\n";
+    if (!d.result) {
+      out << "not computed: " << d.reason << "\n";
+      continue;
+    }
+    const DecisionResult& res = *d.result;
+    TextTable modes({"mode", "mean", "P(best)", "CI of P(best)"});
+    for (std::size_t m = 0; m < res.modes.size(); ++m)
+      modes.add_row({r.modes[m] + (m == res.best_mode ? " (best)" : ""), grouped_number(res.modes[m].mean),
+                     grouped_number(res.modes[m].p_best, 3),
+                     interval_text(res.modes[m].p_best_low, res.modes[m].p_best_high, 3)});
+    modes.print(out);
+    out << "EVPI " << grouped_number(res.evpi.value) << " " << interval_text(res.evpi.low, res.evpi.high) << " "
+        << d.unit << "\n";
+    std::vector<std::pair<std::string, const EvppiEstimate*>> evppi;
+    for (std::size_t j = 0; j < res.evppi.size(); ++j) evppi.emplace_back(r.inputs[j].name, &res.evppi[j]);
+    for (std::size_t g = 0; g < res.group_evppi.size(); ++g)
+      if (res.group_evppi[g].computed) evppi.emplace_back("group " + d.groups[g].name, &res.group_evppi[g]);
+    std::stable_sort(evppi.begin(), evppi.end(),
+                     [](const auto& a, const auto& b) { return a.second->value > b.second->value; });
+    TextTable table({"EVPPI", "value", "CI"});
+    for (std::size_t i = 0; i < std::min(SHOWN_EVPPI, evppi.size()); ++i)
+      table.add_row({evppi[i].first, grouped_number(evppi[i].second->value),
+                     interval_text(evppi[i].second->low, evppi[i].second->high)});
+    table.print(out);
+    if (evppi.size() > SHOWN_EVPPI) out << "(" << evppi.size() - SHOWN_EVPPI << " more in decision.csv)\n";
+  }
+}
+
+/// summary.json as printed by --format json: with decisions, their objects under "decision".
+void print_json(const UncertaintyResult& r, const std::string& directory, std::ostream& out) {
+  const std::filesystem::path dir(directory);
+  std::ifstream summary(dir / "summary.json");
+  if (r.decisions.empty()) {
+    out << summary.rdbuf();
+    return;
+  }
+  nlohmann::json json = nlohmann::json::parse(summary);
+  std::ifstream decision(dir / "decision.json");
+  json["decision"] = nlohmann::json::parse(decision).at("decisions");
+  out << json.dump(2) << "\n";
 }
 
 void print_summary(const UncertaintyResult& r, std::ostream& out) {
@@ -155,6 +246,9 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   config.histogram_bins = args.bins;
   config.conf_level = args.conf_level;
   config.thresholds = parse_thresholds(args.thresholds);
+  config.decisions = parse_decisions(args.decisions);
+  config.decision_bins = args.decision_bins;
+  config.importance_runs = args.importance_runs;
   config.on_failure = args.on_failure == "abort" ? OnFailure::abort : OnFailure::skip;
   config.dump_runs_path = args.dump_runs;
   const int threads =
@@ -182,6 +276,8 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   if (!cluster.is_root()) return EXIT_SUCCESS;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_uncertainty_report(result, study->provenance, args.out_dir);
+  write_decision_report(result, study->provenance, args.out_dir);
+  write_importance_report(result, study->provenance, args.out_dir);
   // The run log holds what may differ between identical studies (threads, timing), so the
   // result files stay byte-identical across thread counts.
   write_file_atomically(
@@ -191,13 +287,15 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (args.quiet) return EXIT_SUCCESS;
   if (args.format == "json") {
-    std::ifstream in(std::filesystem::path(args.out_dir) / "summary.json");
-    out << in.rdbuf();
+    print_json(result, args.out_dir, out);
   } else {
     print_summary(result, out);
+    print_decisions(result, out);
     out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, "
-           "summary.json to "
-        << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads"
+           "summary.json"
+        << (result.decisions.empty() ? "" : ", decision.csv, decision.json")
+        << (result.importance.enabled ? ", importance.csv, importance.json, targets.csv" : "") << " to " << args.out_dir
+        << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads"
         << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")\n";
     if (!args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   }

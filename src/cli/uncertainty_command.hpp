@@ -11,6 +11,7 @@
 #include "cluster.hpp"
 #include "long_run.hpp"
 #include "study.hpp"
+#include "symbiomc/studies/decision_analysis.hpp"
 
 namespace symbiomc::cli {
 
@@ -23,6 +24,9 @@ struct UncertaintyArgs {
   std::string out_dir;
   std::string report;                   ///< --report FILE: also write the HTML report of this run
   std::vector<std::string> thresholds;  ///< OUTPUT=VALUE
+  std::vector<std::string> decisions;   ///< OUTPUT[:max|:min]
+  std::size_t decision_bins = 0;        ///< 0 = the estimator's default for the run count
+  std::uint64_t importance_runs = DEFAULT_IMPORTANCE_RUNS;
   std::string format = "table";
   bool quiet = false;
   std::string dump_runs;

@@ -131,14 +131,15 @@ void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, con
   const std::size_t n = bins.n_runs();
   const std::size_t m = setup_.n_modes;
   const double sign = sign_of(setup_.direction);
-  // gain[(k - 1) * n + r] = u_k - u_0 of run r: the only per-run quantity the EVPPI cells need.
+  // gain[r * (m - 1) + k - 1] = u_k - u_0 of run r: the only per-run quantity the EVPPI cells
+  // need, run-major so that a run's M - 1 gains are adjacent (every cell update reads them all).
   std::vector<double> gain((m - 1) * n);
   for (std::size_t r = 0; r < n; ++r) {
     std::size_t best = 0;
     double best_u = sign * y[r];
     for (std::size_t k = 1; k < m; ++k) {
       const double u = sign * y[k * n + r];
-      gain[(k - 1) * n + r] = u - sign * y[r];
+      gain[r * (m - 1) + k - 1] = u - sign * y[r];
       if (u > best_u) best_u = u, best = k;  // strict: ties stay with the lower index
     }
     ++into.best[best];
@@ -149,30 +150,66 @@ void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, con
   }
   into.runs += n;
   // Per parameter, then per run: every cell still receives its runs in run order.
-  auto add_to_cell = [&](std::size_t cell, std::size_t r) {
-    ++into.cell_runs[cell];
-    double* sums = &into.cell_gain[cell * (m - 1)];
-    double* squares = &into.cell_gain_sq[cell * (m - 1)];
-    for (std::size_t k = 1; k < m; ++k) {
-      const double g = gain[(k - 1) * n + r];
-      sums[k - 1] += g;
-      squares[k - 1] += g * g;
+  const std::size_t w = m - 1;
+  // W = w for the usual few modes: a loop of known length needs no run-time test of whether the
+  // cell's sums overlap the gains (what a vectorised loop of unknown length does per cell update,
+  // most of this loop's cost otherwise). W = 0: any w. The sums are the same either way.
+  auto add_cells = [&]<std::size_t W>() {
+    const std::size_t width = W > 0 ? W : w;
+    auto add_to_cell = [&](std::size_t cell, std::size_t r) {
+      ++into.cell_runs[cell];
+      double* sums = &into.cell_gain[cell * width];
+      double* squares = &into.cell_gain_sq[cell * width];
+      const double* g = &gain[r * width];
+      if constexpr (W > 0) {
+        double run_gain[W];
+        for (std::size_t k = 0; k < W; ++k) run_gain[k] = g[k];
+        for (std::size_t k = 0; k < W; ++k) sums[k] += run_gain[k];
+        for (std::size_t k = 0; k < W; ++k) squares[k] += run_gain[k] * run_gain[k];
+      } else {
+        for (std::size_t k = 0; k < width; ++k) {
+          sums[k] += g[k];
+          squares[k] += g[k] * g[k];
+        }
+      }
+    };
+    const std::size_t b = setup_.bins;
+    for (std::size_t j = 0; j < setup_.n_parameters; ++j) {
+      const auto index = bins.of(j);
+      for (std::size_t r = 0; r < n; ++r) add_to_cell(j * b + index[r], r);
+    }
+    for (const GroupLayout& group : groups_) {
+      if (group.members.empty()) continue;
+      for (std::size_t r = 0; r < n; ++r) {
+        std::size_t cell = 0;
+        for (const std::size_t j : group.members) {
+          cell = cell * group.bins_per_member + equal_probability_bin(bins.coordinates(j)[r], group.bins_per_member);
+        }
+        add_to_cell(group.first_cell + cell, r);
+      }
     }
   };
-  const std::size_t b = setup_.bins;
-  for (std::size_t j = 0; j < setup_.n_parameters; ++j) {
-    const auto index = bins.of(j);
-    for (std::size_t r = 0; r < n; ++r) add_to_cell(j * b + index[r], r);
-  }
-  for (const GroupLayout& group : groups_) {
-    if (group.members.empty()) continue;
-    for (std::size_t r = 0; r < n; ++r) {
-      std::size_t cell = 0;
-      for (const std::size_t j : group.members) {
-        cell = cell * group.bins_per_member + equal_probability_bin(bins.coordinates(j)[r], group.bins_per_member);
-      }
-      add_to_cell(group.first_cell + cell, r);
-    }
+  switch (w) {
+    case 1:
+      add_cells.template operator()<1>();
+      break;
+    case 2:
+      add_cells.template operator()<2>();
+      break;
+    case 3:
+      add_cells.template operator()<3>();
+      break;
+    case 4:
+      add_cells.template operator()<4>();
+      break;
+    case 5:
+      add_cells.template operator()<5>();
+      break;
+    case 6:
+      add_cells.template operator()<6>();
+      break;
+    default:
+      add_cells.template operator()<0>();
   }
 }
 

@@ -71,9 +71,20 @@ ReferenceCdf::ReferenceCdf(std::span<const double> pilot) : sorted_(pilot.begin(
 }
 
 double ReferenceCdf::operator()(double y) const noexcept {
-  const auto below = std::lower_bound(sorted_.begin(), sorted_.end(), y) - sorted_.begin();
-  const auto at_or_below = std::upper_bound(sorted_.begin() + below, sorted_.end(), y) - sorted_.begin();
-  return static_cast<double>(below + at_or_below) / (2.0 * static_cast<double>(sorted_.size()));
+  // Branch-free lower bound (the comparisons are unpredictable; this runs once per run and
+  // output); the upper bound only when y is among the values (a discrete or constant output).
+  const double* first = sorted_.data();
+  std::size_t size = sorted_.size();
+  while (size > 1) {
+    const std::size_t half = size / 2;
+    first = first[half] < y ? first + half : first;
+    size -= half;
+  }
+  const double* end = sorted_.data() + sorted_.size();
+  const double* below = first + (first != end && *first < y ? 1 : 0);
+  const double* at_or_below = below == end || y < *below ? below : std::upper_bound(below, end, y);
+  return static_cast<double>((below - sorted_.data()) + (at_or_below - sorted_.data())) /
+         (2.0 * static_cast<double>(sorted_.size()));
 }
 
 RankRegressionAccumulator::RankRegressionAccumulator(RankRegressionSetup setup) : setup_(std::move(setup)) {
@@ -137,26 +148,30 @@ void RankRegressionAccumulator::add_block(std::span<const double> y, const Block
 void RankRegressionAccumulator::accumulate(Batch& into, std::span<const double> y, const BlockBins& bins) const {
   const std::size_t n = bins.n_runs();
   const std::size_t d = setup_.n_parameters;
-  // Centred coordinates once per block, parameter-major (contiguous per parameter for the
-  // d^2/2 products, which are the bulk of the work and shared by every output).
-  std::vector<double> centred(d * n);
+  // Centred coordinates once per block, run-major (a run's d coordinates adjacent). Every sum
+  // below still adds its terms run by run from zero, as a loop over the runs per sum would, but
+  // with the sums of one run innermost: they proceed side by side (vectorised) instead of each
+  // being one long chain of dependent additions. The bits are those of the per-sum loops.
+  std::vector<double> centred(n * d);
   for (std::size_t j = 0; j < d; ++j) {
     const auto v = bins.coordinates(j);
-    for (std::size_t r = 0; r < n; ++r) centred[j * n + r] = v[r] - 0.5;
+    for (std::size_t r = 0; r < n; ++r) centred[r * d + j] = v[r] - 0.5;
   }
-  for (std::size_t j = 0; j < d; ++j) {
-    const double* x = &centred[j * n];
-    double sum = 0.0;
-    for (std::size_t r = 0; r < n; ++r) sum += x[r];
-    into.a[j] += sum;
-    for (std::size_t l = j; l < d; ++l) {
-      const double* z = &centred[l * n];
-      double cross = 0.0;
-      for (std::size_t r = 0; r < n; ++r) cross += x[r] * z[r];
-      into.aa[j * d + l] += cross;
+  std::vector<double> a(d, 0.0), aa(d * d, 0.0);
+  for (std::size_t r = 0; r < n; ++r) {
+    const double* c = &centred[r * d];
+    for (std::size_t j = 0; j < d; ++j) a[j] += c[j];
+    for (std::size_t j = 0; j < d; ++j) {
+      const double cj = c[j];
+      double* row = &aa[j * d];
+      for (std::size_t l = j; l < d; ++l) row[l] += cj * c[l];
     }
   }
-  std::vector<double> rank(n);
+  for (std::size_t j = 0; j < d; ++j) {
+    into.a[j] += a[j];
+    for (std::size_t l = j; l < d; ++l) into.aa[j * d + l] += aa[j * d + l];
+  }
+  std::vector<double> rank(n), ar(d);
   for (std::size_t o = 0; o < setup_.reference.size(); ++o) {
     const ReferenceCdf& cdf = setup_.reference[o];
     double sum = 0.0, squares = 0.0;
@@ -167,12 +182,13 @@ void RankRegressionAccumulator::accumulate(Batch& into, std::span<const double> 
     }
     into.r[o] += sum;
     into.rr[o] += squares;
-    for (std::size_t j = 0; j < d; ++j) {
-      const double* x = &centred[j * n];
-      double cross = 0.0;
-      for (std::size_t r = 0; r < n; ++r) cross += x[r] * rank[r];
-      into.ar[o * d + j] += cross;
+    std::fill(ar.begin(), ar.end(), 0.0);
+    for (std::size_t r = 0; r < n; ++r) {
+      const double* c = &centred[r * d];
+      const double t = rank[r];
+      for (std::size_t j = 0; j < d; ++j) ar[j] += c[j] * t;
     }
+    for (std::size_t j = 0; j < d; ++j) into.ar[o * d + j] += ar[j];
   }
   into.runs += n;
 }

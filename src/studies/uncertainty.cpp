@@ -12,6 +12,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
+#include "given_data_statistics.hpp"
 #include "run_dump.hpp"
 #include "symbiomc/base/byte_stream.hpp"
 #include "symbiomc/base/error.hpp"
@@ -32,6 +33,9 @@ struct BlockAccumulator {
   std::optional<std::pair<std::uint64_t, std::size_t>> first_failure;  ///< (run index, mode)
   RunStatus first_failure_status = RunStatus::ok;
   std::string dump;
+  /// Decision, importance and target sums (absent when the study computes none, or when this
+  /// block feeds none of them).
+  std::optional<detail::GivenDataStatistics> given;
 };
 
 /// A segment's contribution, or the running total of all segments folded so far: the merged
@@ -45,14 +49,20 @@ struct SegmentTotals {
   /// statistic still receives the blocks in block order, so the bits are those of a serial
   /// merge, but the merge no longer holds the other threads idle.
   void absorb_wave(std::span<const BlockAccumulator> blocks, std::size_t replicates) {
-    const std::size_t outputs = acc.outputs.size();
-    tbb::parallel_for(std::size_t{0}, outputs + acc.pairs.size(), [&](std::size_t j) {
+    const std::size_t outputs = acc.outputs.size(), pairs = acc.pairs.size();
+    if (acc.given)
+      for (const auto& block : blocks)
+        if (block.given) acc.given->prepare_merge(*block.given);
+    const std::size_t given_tasks = acc.given ? acc.given->merge_tasks() : 0;
+    tbb::parallel_for(std::size_t{0}, outputs + pairs + given_tasks, [&](std::size_t j) {
       for (const auto& block : blocks) {
         if (j < outputs) {
           acc.outputs[j].merge(block.outputs[j]);
           replicate_means[j * replicates + block.replicate].merge(block.outputs[j].moments());
-        } else {
+        } else if (j < outputs + pairs) {
           acc.pairs[j - outputs].merge(block.pairs[j - outputs]);
+        } else if (block.given) {
+          acc.given->merge_task(j - outputs - pairs, *block.given);
         }
       }
     });
@@ -65,17 +75,19 @@ struct SegmentTotals {
         acc.first_failure_status = block.first_failure_status;
       }
       acc.dump += block.dump;
+      if (acc.given && block.given) acc.given->merge_counts(*block.given);
     }
   }
 
   /// Folds a later segment in; its dump text and first failure are handled by the caller.
-  void absorb_segment(const SegmentTotals& segment) {
+  void absorb_segment(SegmentTotals&& segment) {
     acc.runs += segment.acc.runs;
     acc.runs_with_failure += segment.acc.runs_with_failure;
     for (std::size_t o = 0; o < acc.outputs.size(); ++o) acc.outputs[o].merge(segment.acc.outputs[o]);
     for (std::size_t i = 0; i < replicate_means.size(); ++i) replicate_means[i].merge(segment.replicate_means[i]);
     for (std::size_t p = 0; p < acc.pairs.size(); ++p) acc.pairs[p].merge(segment.acc.pairs[p]);
     for (std::size_t i = 0; i < acc.failures.size(); ++i) acc.failures[i] += segment.acc.failures[i];
+    if (acc.given && segment.acc.given) acc.given->merge(std::move(*segment.acc.given));
   }
 
   void save(ByteWriter& out) const {
@@ -93,11 +105,13 @@ struct SegmentTotals {
     out.u64(replicate_means.size());
     for (const auto& m : replicate_means) m.save(out);
     out.str(acc.dump);
+    out.boolean(acc.given.has_value());
+    if (acc.given) acc.given->save(out);
   }
 
   /// Reads what save() wrote, checking it has this study's shape.
   static SegmentTotals load(ByteReader& in, std::size_t outputs, std::size_t pairs, std::size_t modes,
-                            std::size_t replicates) {
+                            std::size_t replicates, const detail::GivenDataPlan& given) {
     SegmentTotals t;
     t.acc.runs = in.u64();
     t.acc.runs_with_failure = in.u64();
@@ -117,15 +131,24 @@ struct SegmentTotals {
     if (in.u64() != outputs * replicates) in.fail("one mean per output and replicate");
     for (std::size_t i = 0; i < outputs * replicates; ++i) t.replicate_means.push_back(Moments::load(in));
     t.acc.dump = in.str();
+    if (in.boolean() != given.active()) in.fail("decision and importance sums exactly when the study computes them");
+    if (given.active()) t.acc.given = detail::GivenDataStatistics::load(in, given);
     return t;
   }
 };
+
+/// Runs whose marginal uniforms are transposed together (UncertaintyStudy::evaluate): one cache line of doubles.
+constexpr std::size_t V_TILE = 8;
 
 /// Per-thread buffers, sized once: no allocation per block.
 struct ThreadScratch {
   std::unique_ptr<ModelWorkspace> workspace;
   std::vector<double> u, x, y, copula;
+  // Each parameter's marginal uniform F(x), for the given-data statistics: a tile of runs'
+  // (v_run, run-major), and the block's, parameter-major (v[j * n + i]), as their estimators read them.
+  std::vector<double> v_run, v;
   std::vector<RunStatus> status;
+  detail::GivenDataScratch given;
 };
 
 struct ReplicatePlan {
@@ -162,6 +185,9 @@ void check_config(const Model& model, const Problem& problem, const UncertaintyC
                                did_you_mean(t.output, names)));
     }
   }
+  detail::check_decisions(model, config.decisions);
+  if (config.decision_bins != 0 && (config.decision_bins < 2 || config.decision_bins > MAX_BINS))
+    throw InputError(message("--decision-bins: expected 2 to ", MAX_BINS, ", got ", config.decision_bins));
 }
 
 /// Replicates split the runs as evenly as possible; blocks are numbered across replicates.
@@ -224,14 +250,20 @@ class UncertaintyStudy {
   [[nodiscard]] std::uint64_t wave_items() const { return wave_; }
   [[nodiscard]] Block run_block(std::uint64_t item) const {
     Block block = fresh_block();
+    if (!given_.decisions.empty() || given_.feeds_importance(item))
+      block.given.emplace(given_, given_.feeds_importance(item));
     evaluate(static_cast<std::size_t>(item), block);
     return block;
   }
-  [[nodiscard]] Segment empty_segment() const { return {fresh_block(), std::vector<Moments>(k_ * replicates_)}; }
+  [[nodiscard]] Segment empty_segment() const {
+    Segment segment{fresh_block(), std::vector<Moments>(k_ * replicates_)};
+    if (given_.active()) segment.acc.given.emplace(given_, false);  // importance sums arrive with the blocks
+    return segment;
+  }
   void absorb_wave(Segment& segment, std::span<const Block> blocks) const { segment.absorb_wave(blocks, replicates_); }
   void save_segment(const Segment& segment, ByteWriter& out) const { segment.save(out); }
   [[nodiscard]] Segment load_segment(ByteReader& in) const {
-    return SegmentTotals::load(in, k_, pairs_.size(), modes_, replicates_);
+    return SegmentTotals::load(in, k_, pairs_.size(), modes_, replicates_, given_);
   }
   bool fold(std::uint64_t index, Segment&& segment);
   void save_state(ByteWriter& out) const { total_.save(out); }
@@ -254,8 +286,10 @@ class UncertaintyStudy {
   [[nodiscard]] Block fresh_block() const;
   /// Evaluates block `block_index` into `acc` (statistics prototype already in place).
   void evaluate(std::size_t block_index, Block& acc) const;
-  /// Pilot: block 0 fixes every histogram's edges.
+  /// Pilot: block 0 fixes every histogram's edges and the given-data settings.
   void fix_histogram_ranges();
+  /// The given-data plan from the pilot's runs (left in this thread's scratch by fix_histogram_ranges).
+  void plan_given_data_from_pilot(std::uint64_t pilot_runs);
 
   const Model& model_;
   const Problem& problem_;
@@ -269,6 +303,7 @@ class UncertaintyStudy {
   std::vector<OutputStats> output_prototypes_;
   std::vector<PairComparison> pair_prototypes_;
   std::uint64_t wave_ = 1;
+  detail::GivenDataPlan given_;
   SegmentTotals total_;
   RunDump* dump_ = nullptr;
 };
@@ -286,6 +321,8 @@ UncertaintyStudy::UncertaintyStudy(const Model& model, const Problem& problem, c
         s.workspace = model_.make_workspace(config_.block_size);
         s.u.resize(config_.block_size * d_);
         s.x.resize(config_.block_size * d_);
+        s.v_run.resize(V_TILE * d_);
+        s.v.resize(config_.block_size * d_);
         s.y.resize(config_.block_size * k_);
         s.status.resize(config_.block_size * modes_);
         s.copula.resize(std::max<std::size_t>(problem_.scratch_size(), 1));
@@ -321,9 +358,23 @@ void UncertaintyStudy::evaluate(std::size_t block_index, Block& acc) const {
   ThreadScratch& s = scratch_.local();
   const std::uint64_t n = plan.design.points_in_block(local, config_.block_size);
   plan.design.fill_block(local, config_.block_size, s.u);
-  for (std::uint64_t i = 0; i < n; ++i)
-    problem_.to_physical(std::span<const double>(s.u.data() + i * d, d), std::span<double>(s.x.data() + i * d, d),
-                         s.copula);
+  if (!acc.given) {
+    for (std::uint64_t i = 0; i < n; ++i)
+      problem_.to_physical(std::span<const double>(s.u.data() + i * d, d), std::span<double>(s.x.data() + i * d, d),
+                           s.copula);
+  } else {
+    // The marginal uniforms go parameter-major into s.v, a tile of V_TILE runs at a time: the
+    // columns are 8 n bytes apart (32 KiB for 4096 runs, the size of a level-1 cache, so they
+    // would all compete for one cache set), and a tile writes each column's cache line once.
+    for (std::uint64_t first = 0; first < n; first += V_TILE) {
+      const std::uint64_t last = std::min<std::uint64_t>(n, first + V_TILE);
+      for (std::uint64_t i = first; i < last; ++i)
+        problem_.to_physical(std::span<const double>(s.u.data() + i * d, d), std::span<double>(s.x.data() + i * d, d),
+                             s.copula, std::span<double>(s.v_run.data() + (i - first) * d, d));
+      for (std::size_t j = 0; j < d; ++j)
+        for (std::uint64_t i = first; i < last; ++i) s.v[j * n + i] = s.v_run[(i - first) * d + j];
+    }
+  }
   model_.evaluate(std::span<const double>(s.x.data(), n * d), n, *s.workspace, std::span<double>(s.y.data(), n * k),
                   std::span<RunStatus>(s.status.data(), n * modes));
   acc.replicate = r;
@@ -352,6 +403,12 @@ void UncertaintyStudy::evaluate(std::size_t block_index, Block& acc) const {
     if (!config_.dump_runs_path.empty())
       append_run_line(acc.dump, run0 + i, std::span<const double>(s.x.data() + i * d, d),
                       std::span<const RunStatus>(st, modes), std::span<const double>(y, k), output_mode_);
+  }
+  if (acc.given) {
+    const detail::BlockRuns runs{std::span<const double>(s.y.data(), n * k),
+                                 std::span<const RunStatus>(s.status.data(), n * modes),
+                                 std::span<const double>(s.v.data(), n * d), static_cast<std::size_t>(n)};
+    acc.given->add_block(given_, block_index, runs, s.given);
   }
 }
 
@@ -387,16 +444,38 @@ void UncertaintyStudy::fix_histogram_ranges() {
     if (values.empty()) values.push_back(0.0);
     pair_prototypes_.emplace_back(Histogram::with_range_from_pilot(values, config_.histogram_bins));
   }
+  plan_given_data_from_pilot(n);
 }
 
-bool UncertaintyStudy::fold(std::uint64_t /*index*/, Segment&& segment) {
+void UncertaintyStudy::plan_given_data_from_pilot(std::uint64_t pilot_runs) {
+  const ThreadScratch& s = scratch_.local();
+  detail::GivenDataInputs inputs{model_,
+                                 problem_,
+                                 config_.decisions,
+                                 {},
+                                 config_.runs,
+                                 blocks_.size(),
+                                 config_.block_size,
+                                 config_.importance_runs,
+                                 config_.decision_bins};
+  for (const auto& t : config_.thresholds) inputs.thresholds.emplace_back(t.output, t.value);
+  const auto n = static_cast<std::size_t>(pilot_runs);
+  given_ = detail::plan_given_data(inputs, {std::span<const double>(s.y.data(), n * k_),
+                                            std::span<const RunStatus>(s.status.data(), n * modes_), n});
+}
+
+bool UncertaintyStudy::fold(std::uint64_t index, Segment&& segment) {
   if (config_.on_failure == OnFailure::abort && segment.acc.first_failure) {
     const auto [run, mode] = *segment.acc.first_failure;
     throw RunInterrupted(message("run ", run, " failed in mode '", model_.modes()[mode],
                                  "': ", to_string(segment.acc.first_failure_status), " (--on-failure abort)"));
   }
   if (dump_) dump_->append(segment.acc.dump);
-  total_.absorb_segment(segment);
+  total_.absorb_segment(std::move(segment));
+  // Once every block that feeds the importance measures is in, their sums become estimates: the
+  // state (memory, checkpoints: ~20 MB of sums for the biomass case) keeps only those.
+  if (total_.acc.given && given_.importance && (index + 1) * config_.segment_blocks >= given_.importance_blocks)
+    total_.acc.given->finish_importance(given_, config_.importance_runs);
   return true;
 }
 
@@ -426,6 +505,10 @@ UncertaintyResult UncertaintyStudy::take_result() {
     result.comparisons.push_back({model_.outputs()[spec.output_a].output, model_.outputs()[spec.output_a].unit,
                                   spec.mode_a, spec.mode_b, std::move(total_.acc.pairs[p])});
   }
+  if (total_.acc.given) {
+    result.decisions = total_.acc.given->finalize_decisions(given_);
+    result.importance = total_.acc.given->finalize_importance(given_, config_.importance_runs);
+  }
   return result;
 }
 
@@ -452,6 +535,9 @@ std::pair<double, double> UncertaintyResult::mean_ci(std::size_t output, double 
 std::vector<IdentityEntry> result_identity(const UncertaintyConfig& c) {
   std::string thresholds;
   for (const auto& t : c.thresholds) thresholds += message(thresholds.empty() ? "" : " ", t.output, "=", t.value);
+  std::string decisions;
+  for (const auto& d : c.decisions)
+    decisions += message(decisions.empty() ? "" : " ", d.output, ":", to_string(d.direction));
   return {{"runs", message(c.runs)},
           {"seed", message(c.seed)},
           {"method", std::string(to_string(c.method))},
@@ -461,6 +547,9 @@ std::vector<IdentityEntry> result_identity(const UncertaintyConfig& c) {
           {"histogram bins", message(c.histogram_bins)},
           {"confidence level", message(c.conf_level)},
           {"thresholds", thresholds},
+          {"decisions", decisions},
+          {"decision bins", c.decision_bins > 0 ? message(c.decision_bins) : message("default ", default_bins(c.runs))},
+          {"importance runs", message(c.importance_runs)},
           {"on failure", c.on_failure == OnFailure::abort ? "abort" : "skip"}};
 }
 

@@ -46,7 +46,7 @@
 // against 1/B^2) and keeps n^(2/3) runs per bin. Measured on a linear Gaussian decision
 // (tests/test_decision.cpp, 200 seeds, n = 8000, B = 20): EVPPI mean within 0.0007 of the closed
 // form and interval coverage 0.905-0.96, with independent and with correlated parameters.
-// Override it with DecisionSetup::bins (`--bins`) when the decision turns in a tail.
+// Override it with DecisionSetup::bins (`--decision-bins`) when the decision turns in a tail.
 // Group EVPPI of k parameters bins each member into g = floor(B^(1/k)) equal-probability bins
 // and uses the g^k product cells (<= B, so as many runs per cell as for one parameter). It
 // needs g >= 2 and k <= MAX_GROUP_MEMBERS; larger groups are reported as not computed with the

@@ -19,6 +19,7 @@
 #include "symbiomc/sampling/design.hpp"
 #include "symbiomc/sampling/segment_scheduler.hpp"
 #include "symbiomc/stats/stats.hpp"
+#include "symbiomc/studies/decision_analysis.hpp"
 
 namespace symbiomc {
 
@@ -41,6 +42,11 @@ struct UncertaintyConfig {
   std::size_t histogram_bins = 2048;
   double conf_level = 0.95;
   std::vector<OutputThreshold> thresholds;
+  /// --decision: decisions between the modes (decision_analysis.hpp), validated before any run.
+  std::vector<DecisionRequest> decisions;
+  std::size_t decision_bins = 0;  ///< EVPPI bins per parameter; 0 = default_bins(runs)
+  /// Leading runs (whole blocks) behind the importance measures and targets; 0 = none computed.
+  std::uint64_t importance_runs = DEFAULT_IMPORTANCE_RUNS;
   OnFailure on_failure = OnFailure::skip;
   std::string dump_runs_path;                                             ///< optional per-run CSV (inputs and outputs)
   const std::atomic<bool>* cancel = nullptr;                              ///< set by a signal handler
@@ -77,6 +83,8 @@ struct UncertaintyResult {
   std::vector<std::vector<std::uint64_t>> failures;  ///< [mode][RunStatus] counts
   std::vector<OutputResult> outputs;                 ///< model output order
   std::vector<ComparisonResult> comparisons;
+  std::vector<DecisionOutcome> decisions;  ///< one per UncertaintyConfig::decisions entry
+  ImportanceOutcome importance;
 
   /// CI of the mean at `level`: Student t over replicates for qmc, CLT otherwise.
   [[nodiscard]] std::pair<double, double> mean_ci(std::size_t output, double level) const;
