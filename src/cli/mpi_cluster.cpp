@@ -102,15 +102,22 @@ class MpiScheduler final : public SegmentScheduler {
     MPI_Bcast(&length, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     std::string root_identity = rank_ == 0 ? identity : std::string(length, '\0');
     MPI_Bcast(root_identity.data(), static_cast<int>(length), MPI_BYTE, 0, MPI_COMM_WORLD);
-    int same = root_identity == identity ? 1 : 0, all_same = 0;
-    MPI_Allreduce(&same, &all_same, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    if (!same)
-      throw InputError(message("MPI rank ", rank_,
-                               " does not run the same study as rank 0 (different input files or options: ",
-                               first_difference(identity, root_identity), ")"));
-    if (!all_same)
-      throw InputError(
-          "another MPI rank does not run the same study as rank 0 (different input files or options; see its message)");
+    // Every rank learns the first differing rank's explanation, so that whichever rank's error reaches the user
+    // first (an abort ends the others) names the difference; a rank's own message alone can be lost to the abort.
+    const bool same = root_identity == identity;
+    int differing = same ? size_ : rank_, first_differing = size_;
+    MPI_Allreduce(&differing, &first_differing, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first_differing == size_) return;
+    std::string explanation =
+        rank_ == first_differing
+            ? message("MPI rank ", rank_, " does not run the same study as rank 0 (different input files or options: ",
+                      first_difference(identity, root_identity), ")")
+            : std::string();
+    std::uint64_t explanation_length = explanation.size();
+    MPI_Bcast(&explanation_length, 1, MPI_UINT64_T, first_differing, MPI_COMM_WORLD);
+    explanation.resize(explanation_length);
+    MPI_Bcast(explanation.data(), static_cast<int>(explanation_length), MPI_BYTE, first_differing, MPI_COMM_WORLD);
+    throw InputError(explanation);
   }
 
   std::uint64_t run_root(const SegmentStudy& study, std::uint64_t first, std::uint64_t end) {
