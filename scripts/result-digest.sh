@@ -26,8 +26,8 @@ run uncertainty --case $b --distributions $d --runs 20000 --method mc --seed 3 -
   --dump-runs "$out/u_mc_runs.csv" --option load_model=fuel_pwl
 run uncertainty --case cases/mining --distributions distributions/mining.csv --runs 30000 --seed 11 --out "$out/u_mining"
 run uncertainty --model ishigami --runs 100000 --seed 5 --out "$out/u_ishigami"
-run sensitivity --case $b --distributions $d --base-runs 4096 --groups --seed 2024 --out "$out/s_biomass"
-run sensitivity --case $b --distributions $d --base-runs 1024 --sampling qmc --seed 9 --second-order --out "$out/s_qmc2"
+run sensitivity --case $b --distributions $d --ignore-correlation --base-runs 4096 --groups --seed 2024 --out "$out/s_biomass"
+run sensitivity --case $b --distributions $d --ignore-correlation --base-runs 1024 --sampling qmc --seed 9 --second-order --out "$out/s_qmc2"
 run sensitivity --model ishigami --base-runs 8192 --seed 1 --second-order --out "$out/s_ishigami"
 run sensitivity --model sobol-g:a=0,1,4.5,9,99,99 --base-runs 2048 --sampling qmc --seed 2 --target-ci-width 0.2 \
   --out "$out/s_g"
