@@ -4,10 +4,14 @@
 # TARGET=<name> builds one target only (default: everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# An MPI build (-DSYMBIOMC_MPI=ON) also needs Open MPI; the default build does not.
-extra_packages=()
-[[ " $* " == *" -DSYMBIOMC_MPI=ON "* ]] && extra_packages=(libopenmpi-dev openmpi-bin)
-bash scripts/setup-debian.sh "${extra_packages[@]}"
+# A build with tests or benchmarks needs the test packages, an MPI build (-DSYMBIOMC_MPI=ON) Open
+# MPI; a build of the program alone (-DSYMBIOMC_BUILD_TESTS=OFF -DSYMBIOMC_BUILD_BENCH=OFF, as the
+# main job makes) needs neither.
+setup=(--test)
+[[ " $* " == *" -DSYMBIOMC_BUILD_TESTS=OFF "* && " $* " == *" -DSYMBIOMC_BUILD_BENCH=OFF "* ]] && setup=()
+[[ " $* " == *" -DSYMBIOMC_MPI=ON "* ]] && setup+=(libopenmpi-dev openmpi-bin)
+bash scripts/setup-debian.sh "${setup[@]}"
 build_dir=${BUILD_DIR:-build}
+echo "build: configuring and compiling in $build_dir" >&2
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target "$TARGET"}

@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--sanitize" ]]; then
   export BUILD_DIR=build-asan BUILD_TYPE=Debug
-  bash scripts/build.sh -DSYMBIOMC_SANITIZE=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_BENCH=OFF
+  bash scripts/build.sh -DSYMBIOMC_SANITIZE=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
   export BUILD_DIR=build
-  bash scripts/build.sh -DSYMBIOMC_WERROR=ON -DSYMBIOMC_MPI=ON
+  bash scripts/build.sh -DSYMBIOMC_WERROR=ON -DSYMBIOMC_MPI=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=ON
 fi
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"
