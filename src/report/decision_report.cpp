@@ -82,7 +82,8 @@ nlohmann::json evppi_json(const UncertaintyResult& r, const EvppiRow& row) {
     for (const std::size_t m : e.parameters) members.push_back(r.inputs[m].name);
     j["members"] = members;
   }
-  j["bins_per_member"] = e.bins_per_member;
+  j["method"] = e.method == EvppiMethod::regression ? "regression" : "binning";
+  if (e.method == EvppiMethod::binning) j["bins_per_member"] = e.bins_per_member;
   if (!e.computed) {
     j["reason"] = e.reason;
     return j;
@@ -93,9 +94,11 @@ nlohmann::json evppi_json(const UncertaintyResult& r, const EvppiRow& row) {
   j["plug_in"] = finite_or_null(e.plug_in);
   j["clipped"] = e.clipped;
   j["std_error"] = finite_or_null(e.std_error);
-  j["noise_bound"] = finite_or_null(e.noise_bound);
   j["consistent_with_zero"] = e.consistent_with_zero;
-  j["cells"] = e.cells;
+  if (e.method == EvppiMethod::binning) {
+    j["noise_bound"] = finite_or_null(e.noise_bound);
+    j["cells"] = e.cells;
+  }
   return j;
 }
 
@@ -179,7 +182,8 @@ void add_csv_rows(const UncertaintyResult& r, const DecisionOutcome& d, std::ost
       row("evppi", e.factor, e.kind, "", nan, nan, unit, "not computed: " + x.reason);
       continue;
     }
-    std::string note = x.consistent_with_zero ? "consistent with zero" : "";
+    std::string note = x.method == EvppiMethod::regression ? "linear regression on the members" : "";
+    if (x.consistent_with_zero) note += message(note.empty() ? "" : "; ", "consistent with zero");
     if (x.clipped) note += message(note.empty() ? "" : "; ", "clipped from ", csv_number(x.raw));
     row("evppi", e.factor, e.kind, csv_number(x.value), x.low, x.high, unit, note);
   }

@@ -93,6 +93,20 @@ std::vector<TargetSpec> plan_targets(const GivenDataInputs& in) {
   return targets;
 }
 
+/// The problem's normal-score correlation over all its parameters (d x d, row-major), or empty
+/// when they are independent: what a regression EVPPI integrates over (decision.hpp).
+std::vector<double> normal_score_matrix(const Problem& problem) {
+  if (!problem.correlation()) return {};
+  const RankCorrelation& c = *problem.correlation();
+  const std::size_t d = problem.dimension(), k = c.members().size();
+  std::vector<double> r(d * d, 0.0);
+  for (std::size_t j = 0; j < d; ++j) r[j * d + j] = 1.0;
+  for (std::size_t a = 0; a < k; ++a)
+    for (std::size_t b = 0; b < k; ++b)
+      r[c.members()[a] * d + c.members()[b]] = c.normal_score_correlation()[a * k + b];
+  return r;
+}
+
 /// The decisions' descriptions and accumulator setups.
 void plan_decisions(const GivenDataInputs& in, GivenDataPlan& plan) {
   const std::size_t bins = in.decision_bins > 0 ? in.decision_bins : default_bins(in.runs);
@@ -106,8 +120,9 @@ void plan_decisions(const GivenDataInputs& in, GivenDataPlan& plan) {
     d.unit = in.model.outputs()[d.outputs.front()].unit;
     d.groups = groups;
     d.bins = bins;
-    DecisionSetup setup{plan.n_modes, plan.n_parameters, bins, plan.batches, request.direction, {}};
+    DecisionSetup setup{plan.n_modes, plan.n_parameters, bins, plan.batches, request.direction, {}, {}};
     for (const DecisionGroup& g : groups) setup.groups.push_back(g.members);
+    setup.normal_scores = normal_score_matrix(in.problem);
     plan.decisions.push_back(std::move(d));
     plan.decision_setups.push_back(std::move(setup));
   }

@@ -15,8 +15,10 @@
 //   which some mode failed: a decision compares every mode in the same run), bins, batches,
 //   conf_level (0.95: the "ci95" keys), mean_ci95 and best_runs per mode, std_error per
 //   estimate, and per EVPPI raw (jackknife bias-corrected, before the clip into [0, EVPI]),
-//   plug_in, clipped, noise_bound, consistent_with_zero, members (groups), bins_per_member;
-//   evppi_not_computed lists groups too large to bin (with the reason), and reason replaces the
+//   plug_in, clipped, consistent_with_zero, members (groups), method ("binning": Strong & Oakley's
+//   bins, with bins_per_member, cells and noise_bound; "regression": the linear metamodel of
+//   groups too large to bin, stats/decision.hpp); evppi_not_computed lists estimates that could
+//   not be made (with the reason; empty unless a future estimator declines), and reason replaces the
 //   values (null) when too few runs were usable. The provenance (tool, version, case, seed,
 //   method, files, options) is at the top level only.
 // decision.csv - one row per reported quantity: output, direction, quantity (best_mode, mean,
