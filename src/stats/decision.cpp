@@ -476,7 +476,7 @@ std::vector<double> DecisionAccumulator::regression_draws(const GroupLayout& gro
 }
 
 double DecisionAccumulator::regression_evppi_of(const GroupLayout& group, std::span<const double> sums,
-                                                std::span<const double> draws) const {
+                                                const Eigen::MatrixXd& features) const {
   const std::size_t k = group.regression_members.size(), p = 2 * k + 1, w = setup_.n_modes - 1;
   const auto ip = static_cast<Eigen::Index>(p);
   Eigen::MatrixXd gram(ip, ip);
@@ -493,25 +493,9 @@ double DecisionAccumulator::regression_evppi_of(const GroupLayout& group, std::s
     for (std::size_t i = 0; i < p; ++i)
       cross(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(m)) = c[m * p + i];
   const Eigen::MatrixXd beta = ldlt.solve(cross);  // p x w: one fitted conditional mean per mode
-  double sum_of_max = 0.0;
-  std::vector<double> total(w, 0.0);
-  for (std::size_t s = 0; s < REGRESSION_DRAWS; ++s) {
-    double best = 0.0;
-    for (std::size_t m = 0; m < w; ++m) {
-      double g = beta(0, static_cast<Eigen::Index>(m));
-      for (std::size_t a = 0; a < k; ++a) {
-        const double t = draws[s * k + a];
-        g += (beta(static_cast<Eigen::Index>(1 + a), static_cast<Eigen::Index>(m)) +
-              beta(static_cast<Eigen::Index>(1 + k + a), static_cast<Eigen::Index>(m)) * t * t) *
-             t;
-      }
-      best = std::max(best, g);
-      total[m] += g;
-    }
-    sum_of_max += best;
-  }
-  double max_of_sum = 0.0;
-  for (const double t : total) max_of_sum = std::max(max_of_sum, t);
+  const Eigen::MatrixXd fitted = features * beta;  // S x w, one matrix product (vectorised)
+  const double sum_of_max = fitted.rowwise().maxCoeff().cwiseMax(0.0).sum();
+  const double max_of_sum = std::max(0.0, fitted.colwise().sum().maxCoeff());
   return (sum_of_max - max_of_sum) / static_cast<double>(REGRESSION_DRAWS);
 }
 
@@ -519,16 +503,28 @@ EvppiEstimate DecisionAccumulator::regression_estimate(const GroupLayout& group,
                                                        std::span<const std::size_t> present,
                                                        std::span<const std::uint64_t> present_runs, double evpi,
                                                        double conf_level, double t) const {
+  // The metamodel's features (1, t, t^3) at every draw, once for all the jackknife's fits.
+  const std::size_t k = group.regression_members.size();
   const std::vector<double> draws = regression_draws(group);
+  Eigen::MatrixXd features(static_cast<Eigen::Index>(REGRESSION_DRAWS), static_cast<Eigen::Index>(2 * k + 1));
+  for (std::size_t s = 0; s < REGRESSION_DRAWS; ++s) {
+    const auto row = static_cast<Eigen::Index>(s);
+    features(row, 0) = 1.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      const double t = draws[s * k + a];
+      features(row, static_cast<Eigen::Index>(1 + a)) = t;
+      features(row, static_cast<Eigen::Index>(1 + k + a)) = t * t * t;
+    }
+  }
   std::vector<double> without(present.size());
   std::vector<double> sums(pooled.regression.size());
   for (std::size_t i = 0; i < present.size(); ++i) {
     const Batch& b = batches_[present[i]];
     for (std::size_t c = 0; c < sums.size(); ++c) sums[c] = pooled.regression[c] - b.regression[c];
-    without[i] = regression_evppi_of(group, sums, draws);
+    without[i] = regression_evppi_of(group, sums, features);
   }
   const BatchEstimate j =
-      jackknife(regression_evppi_of(group, pooled.regression, draws), without, present_runs, conf_level);
+      jackknife(regression_evppi_of(group, pooled.regression, features), without, present_runs, conf_level);
   EvppiEstimate e;
   e.parameters = group.regression_members;
   e.computed = true;

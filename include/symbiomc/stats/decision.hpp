@@ -94,6 +94,8 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "symbiomc/base/byte_stream.hpp"
 #include "symbiomc/stats/given_data.hpp"
 #include "symbiomc/stats/stats.hpp"
@@ -270,10 +272,11 @@ class DecisionAccumulator {
 
   DecisionSetup setup_;
   std::vector<GroupLayout> groups_;
-  /// EVPPI of a regression group from a batch's (or pooled) sums, integrated over `draws`
-  /// (REGRESSION_DRAWS rows of the group's coordinates); 0 when the Gram matrix is singular.
+  /// EVPPI of a regression group from a batch's (or pooled) sums, integrated over the
+  /// metamodel's `features` at REGRESSION_DRAWS draws of the group's coordinates
+  /// (REGRESSION_DRAWS x (2k + 1)); 0 when the Gram matrix is singular.
   double regression_evppi_of(const GroupLayout& group, std::span<const double> sums,
-                             std::span<const double> draws) const;
+                             const Eigen::MatrixXd& features) const;
   /// The group's fixed draws of V_G - 1/2 (see the header comment), row-major.
   std::vector<double> regression_draws(const GroupLayout& group) const;
   /// A regression group's EVPPI with its jackknife interval (t: the interval's Student-t factor).
