@@ -107,17 +107,17 @@ ResultFolder::ResultFolder(const std::string& path, std::string_view option) : g
   try {
     if (fs::is_directory(target_, ec)) {
       if (const std::string foreign = foreign_entry(target_); !foreign.empty())
-        throw InputError(SourceLocation{(target_ / foreign).string(), 0, 0},
-                         message("was not written by symbiomc, and ", option_, " ", path,
-                                 " is replaced as a whole by the new results; move it away or choose another ",
-                                 option_));
+        throw InputError(
+            SourceLocation{(target_ / foreign).string(), 0, 0},
+            message("was not written by symbiomc, and ", option_, " ", path,
+                    " is replaced as a whole by the new results; move it away or choose another ", option_));
     }
     staging_ = target_.parent_path() /
                message(target_.filename().string(), ".partial-", static_cast<long>(::getpid()), "-", random_hex());
     if (!fs::create_directory(staging_, ec) || ec)
-      throw InputError(SourceLocation{staging_.string(), 0, 0},
-                       message("cannot create the folder for the new results (", option_, "): ",
-                               ec ? ec.message() : "it exists"));
+      throw InputError(
+          SourceLocation{staging_.string(), 0, 0},
+          message("cannot create the folder for the new results (", option_, "): ", ec ? ec.message() : "it exists"));
   } catch (...) {
     release_lock();
     throw;
@@ -188,13 +188,13 @@ void ResultFolder::commit() {
   std::sort(names.begin(), names.end());
   std::string manifest = "file,bytes,fnv1a_64\n";
   for (const auto& name : names)
-    manifest += message(name, ",", fs::file_size(staging_ / name), ",", checksum_hex(file_checksum((staging_ / name).string())), "\n");
+    manifest += message(name, ",", fs::file_size(staging_ / name), ",",
+                        checksum_hex(file_checksum((staging_ / name).string())), "\n");
   write_file_atomically((staging_ / RESULT_MANIFEST).string(), manifest);
 
   const auto keep = [&](const std::string& why) {
     done_ = true;
-    throw InputError(SourceLocation{given_, 0, 0},
-                     message(why, "; the new results are kept in ", staging_.string()));
+    throw InputError(SourceLocation{given_, 0, 0}, message(why, "; the new results are kept in ", staging_.string()));
   };
   std::error_code ec;
   if (!fs::exists(target_, ec)) {

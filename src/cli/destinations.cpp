@@ -67,8 +67,8 @@ std::unique_ptr<ResultFolder> claim_destinations(const Destinations& d) {
         !d.long_run->resume.empty() && normalised(d.long_run->resume) == normalised(checkpoint);
     if (fs::exists(checkpoint, ec) && !continues_resumed)
       throw InputError(SourceLocation{checkpoint, 0, 0},
-                       message("exists; --checkpoint would replace it. To continue that run, add --resume ",
-                               checkpoint, "; to start afresh, delete it or name another file"));
+                       message("exists; --checkpoint would replace it. To continue that run, add --resume ", checkpoint,
+                               "; to start afresh, delete it or name another file"));
   }
   return folder;
 }

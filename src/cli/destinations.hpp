@@ -12,9 +12,9 @@
 namespace symbiomc::cli {
 
 struct Destinations {
-  std::string out_dir;    ///< --out DIR (required)
-  std::string report;     ///< --report FILE ("" = none)
-  std::string dump_runs;  ///< --dump-runs FILE ("" = none)
+  std::string out_dir;                    ///< --out DIR (required)
+  std::string report;                     ///< --report FILE ("" = none)
+  std::string dump_runs;                  ///< --dump-runs FILE ("" = none)
   const LongRunArgs* long_run = nullptr;  ///< --checkpoint / --resume (null = none)
 };
 
