@@ -33,6 +33,7 @@
 #include "support/shuffled_scheduler.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/studies/sensitivity.hpp"
+#include "symbiomc/studies/shapley_study.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 
 extern char** environ;
@@ -348,6 +349,28 @@ TEST(Resume, SobolCheckpointWhoseCounterDisagreesWithItsStateIsRefused) {
     again.checkpoint = {};
     again.checkpoint.resume_path = path;
     (void)run_sobol(*model, problem, again);
+  });
+}
+
+TEST(Resume, ShapleyCheckpointWhoseCounterDisagreesWithItsStateIsRefused) {
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
+  ShapleyConfig config;
+  config.permutations = 40;
+  config.variance_runs = 1500;
+  config.outer = 2;
+  config.inner = 2;
+  config.permutation_block = 8;
+  config.variance_block = 512;
+  config.segment_blocks = 2;  // segments of variance blocks, then of permutation blocks
+  config.seed = 13;
+  config.checkpoint.path = dir.sub("sh.ckpt");
+  (void)run_shapley(c.model, c.problem, config);
+  expect_inconsistent_counters_refused(dir, dir.sub("sh.ckpt"), [&](const std::string& path) {
+    ShapleyConfig again = config;
+    again.checkpoint = {};
+    again.checkpoint.resume_path = path;
+    (void)run_shapley(c.model, c.problem, again);
   });
 }
 
