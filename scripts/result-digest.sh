@@ -5,7 +5,8 @@
 # "sha256  file" line per result file. Run it with the binaries before and after a change and
 # diff the two listings: any differing line is a changed result file.
 #   scripts/result-digest.sh BINARY OUTDIR > digest.txt
-# run.log files (wall time) are left out. The report's dates (generation time, file times) are the only volatile content; both are pinned.
+# run.log files (wall time) are left out, and so are the result folders' manifest.csv files
+# (each lists its folder's files with their checksums, so it only repeats what is compared). The report's dates (generation time, file times) are the only volatile content; both are pinned.
 set -euo pipefail
 bin=$(realpath "$1")
 out=$2
@@ -44,4 +45,4 @@ find "$out" -name run.log -exec sed -i -E 's/^(wall_seconds|runs_per_second) .*/
 find "$out" -type f -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
 (cd "$out" && "$bin" report --in u_lhs --in s_biomass --in balance --out report.html > /dev/null)
 # run.log records wall time and speed, so it is listed but not compared.
-(cd "$out" && find . -type f ! -name '*.tmp' ! -name run.log | LC_ALL=C sort | xargs sha256sum)
+(cd "$out" && find . -type f ! -name '*.tmp' ! -name run.log ! -name manifest.csv | LC_ALL=C sort | xargs sha256sum)

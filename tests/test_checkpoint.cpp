@@ -33,6 +33,7 @@
 #include "support/shuffled_scheduler.hpp"
 #include "symbiomc/model/analytic_models.hpp"
 #include "symbiomc/studies/sensitivity.hpp"
+#include "symbiomc/studies/shapley_study.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
 
 extern char** environ;
@@ -263,6 +264,130 @@ TEST(Resume, MorrisInterruptedEndsWithTheSameBits) {
       EXPECT_EQ(resumed.estimates[m].effects[i].mu_star, whole.estimates[m].effects[i].mu_star);
       EXPECT_EQ(resumed.estimates[m].effects[i].sigma, whole.estimates[m].effects[i].sigma);
     }
+}
+
+// ---- checkpoints whose CRC holds but whose contents disagree (issue 15, item 6)
+
+/// Rewrites the checkpoint at `path` with another segment counter and finished flag, and a
+/// correct CRC: what an edited file or a faulty writer would give.
+void rewrite_counter(const std::string& path, std::uint64_t next_segment, bool finished) {
+  Checkpoint checkpoint = read_checkpoint(path);
+  checkpoint.next_segment = next_segment;
+  checkpoint.finished = finished;
+  write_checkpoint(path, checkpoint);
+}
+
+/// Resumes `resume` from copies of the finished checkpoint `path` whose counter is past the
+/// end, reset to 0, or one short (finished or not): each is refused naming the file; the
+/// checkpoint as written resumes.
+template <class Resume>
+void expect_inconsistent_counters_refused(const ScratchDir& dir, const std::string& path, Resume resume) {
+  const Checkpoint saved = read_checkpoint(path);
+  ASSERT_TRUE(saved.finished);
+  ASSERT_GE(saved.next_segment, 2u);
+  const std::uint64_t n = saved.next_segment;
+  const std::vector<std::pair<std::uint64_t, bool>> edits{
+      {n + 1000, false}, {n + 1000, true}, {0, false}, {n - 1, false}, {n - 1, true}};
+  for (const auto& [next, finished] : edits) {
+    const std::string edited = dir.sub("edited.ckpt");
+    fs::copy_file(path, edited, fs::copy_options::overwrite_existing);
+    rewrite_counter(edited, next, finished);
+    try {
+      resume(edited);
+      ADD_FAILURE() << "counter " << next << (finished ? " (finished)" : "") << " of " << n << " was trusted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(edited + ": inconsistent checkpoint"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(resume(path));
+}
+
+TEST(Resume, UncertaintyCheckpointWhoseCounterDisagreesWithItsStateIsRefused) {
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
+  UncertaintyConfig config = small_uncertainty();
+  config.checkpoint.path = dir.sub("u.ckpt");
+  (void)run_uncertainty(c.model, c.problem, config);
+  expect_inconsistent_counters_refused(dir, dir.sub("u.ckpt"), [&](const std::string& path) {
+    UncertaintyConfig again = small_uncertainty();
+    again.checkpoint.resume_path = path;
+    (void)run_uncertainty(c.model, c.problem, again);
+  });
+}
+
+TEST(Resume, MorrisCheckpointWhoseCounterDisagreesWithItsStateIsRefused) {
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
+  MorrisConfig config;
+  config.trajectories = 60;
+  config.block = 8;
+  config.segment_blocks = 2;
+  config.seed = 3;
+  config.checkpoint.path = dir.sub("m.ckpt");
+  (void)run_morris(c.model, c.problem, config);
+  expect_inconsistent_counters_refused(dir, dir.sub("m.ckpt"), [&](const std::string& path) {
+    MorrisConfig again = config;
+    again.checkpoint = {};
+    again.checkpoint.resume_path = path;
+    (void)run_morris(c.model, c.problem, again);
+  });
+}
+
+TEST(Resume, SobolCheckpointWhoseCounterDisagreesWithItsStateIsRefused) {
+  const auto model = parse_model_spec("ishigami");
+  const Problem problem = uniform_problem(*model, "ishigami");
+  const ScratchDir dir;
+  SobolConfig config;
+  config.base_runs = 512;
+  config.seed = 5;
+  config.base_block = 64;
+  config.segment_blocks = 2;
+  config.checkpoint.path = dir.sub("s.ckpt");
+  (void)run_sobol(*model, problem, config);
+  expect_inconsistent_counters_refused(dir, dir.sub("s.ckpt"), [&](const std::string& path) {
+    SobolConfig again = config;
+    again.checkpoint = {};
+    again.checkpoint.resume_path = path;
+    (void)run_sobol(*model, problem, again);
+  });
+}
+
+TEST(Resume, ShapleyCheckpointWhoseCounterDisagreesWithItsStateIsRefused) {
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
+  ShapleyConfig config;
+  config.permutations = 40;
+  config.variance_runs = 1500;
+  config.outer = 2;
+  config.inner = 2;
+  config.permutation_block = 8;
+  config.variance_block = 512;
+  config.segment_blocks = 2;  // segments of variance blocks, then of permutation blocks
+  config.seed = 13;
+  config.checkpoint.path = dir.sub("sh.ckpt");
+  (void)run_shapley(c.model, c.problem, config);
+  expect_inconsistent_counters_refused(dir, dir.sub("sh.ckpt"), [&](const std::string& path) {
+    ShapleyConfig again = config;
+    again.checkpoint = {};
+    again.checkpoint.resume_path = path;
+    (void)run_shapley(c.model, c.problem, again);
+  });
+}
+
+TEST(Resume, AFinalCheckpointThatCannotBeWrittenDoesNotCostTheResults) {
+  const LoadedCase c(BIOMASS_CASE, BIOMASS_DISTRIBUTIONS);
+  const ScratchDir dir;
+  const UncertaintyResult whole = run_uncertainty(c.model, c.problem, small_uncertainty());
+  UncertaintyConfig config = small_uncertainty();
+  fs::create_directories(dir.path() / "ck" / "inside");  // a non-empty directory: the rename fails
+  config.checkpoint.path = dir.sub("ck");
+  config.checkpoint.every_seconds = 1e9;  // only the final checkpoint
+  std::vector<std::string> warnings;
+  config.checkpoint.warn = [&](const std::string& text) { warnings.push_back(text); };
+  expect_same(run_uncertainty(c.model, c.problem, config), whole);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find(dir.sub("ck")), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("the study is complete"), std::string::npos) << warnings[0];
 }
 
 TEST(Segments, ComputedInAnyOrderAndFoldedInOrderGiveTheSameBits) {

@@ -165,6 +165,7 @@ TEST(CliErrors, NumberThatOverflowsADoubleInAResultFileIsAnInputError) {
   ASSERT_NE(runs, std::string::npos) << summary.substr(0, 400);
   summary.replace(runs, std::string("\"runs\": 1000").size(), "\"runs\": 1e999");
   write_text(out / "summary.json", summary);
+  fs::remove(out / "manifest.csv");  // the reader itself must catch it, not the manifest check
   r = run({"report", "--in", out.string(), "--out", (scratch.path() / "r.html").string(), "--quiet"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR) << r.err;
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;

@@ -3,12 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include "case_args.hpp"
 #include "symbiomc/balance/balance.hpp"
 #include "symbiomc/base/atomic_file.hpp"
 #include "symbiomc/base/csv_format.hpp"
+#include "symbiomc/base/result_folder.hpp"
 #include "symbiomc/case/case_csv.hpp"
 #include "text_table.hpp"
 
@@ -22,7 +24,8 @@ void add_balance_command(CLI::App& app, BalanceArgs& args) {
   cmd->add_option("--option", args.options, "Pick a structural option: NAME=CHOICE (repeatable)");
   cmd->add_option("--format", args.format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_flag("--flows", args.flows, "Also list every flow and each process's mass and energy balance");
-  cmd->add_option("--out", args.out_dir, "Also write balance.json (with flows and balances) into this directory");
+  cmd->add_option("--out", args.out_dir, "Also write balance.json (with flows and balances) into this directory")
+      ->each([&args](const std::string&) { args.out_given = true; });
 }
 
 namespace {
@@ -182,11 +185,15 @@ void print_csv(const BalancePlan& plan, const BalanceWorkspace& ws, bool flows, 
 int run_balance(const BalanceArgs& args, std::ostream& out) {
   const Network network = read_case(args.case_dir);
   const BalancePlan plan = BalancePlan::compile(network, plan_options(args.sets, args.options));
+  std::unique_ptr<ResultFolder> folder;
+  if (args.out_given) folder = std::make_unique<ResultFolder>(args.out_dir, "--out");
   BalanceWorkspace ws(plan, 1);
   evaluate(plan, ws, 1);
-  if (!args.out_dir.empty())
-    write_file_atomically((std::filesystem::path(args.out_dir) / "balance.json").string(),
+  if (folder) {
+    write_file_atomically((std::filesystem::path(folder->staging()) / "balance.json").string(),
                           balance_json(plan, ws, true).dump(2) + "\n");
+    folder->commit();
+  }
   if (args.format == "json")
     out << balance_json(plan, ws, args.flows).dump(2) << "\n";
   else if (args.format == "csv")

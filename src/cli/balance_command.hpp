@@ -17,7 +17,8 @@ struct BalanceArgs {
   std::vector<std::string> options;  ///< OPTION=CHOICE
   std::string format = "table";
   bool flows = false;
-  std::string out_dir;  ///< optional: also write balance.json / flows.csv there (for reports)
+  std::string out_dir;     ///< --out: also write balance.json there (for reports)
+  bool out_given = false;  ///< --out was given (an empty --out is refused, not ignored)
 };
 
 void add_balance_command(CLI::App& app, BalanceArgs& args);

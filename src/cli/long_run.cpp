@@ -24,8 +24,9 @@ void add_long_run_options(CLI::App& cmd, LongRunArgs& args) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
 }
 
-CheckpointOptions checkpoint_options(const LongRunArgs& args) {
+CheckpointOptions checkpoint_options(const LongRunArgs& args, std::ostream& err) {
   CheckpointOptions options;
+  options.warn = [&err](const std::string& text) { err << "warning: " << text << "\n"; };
   options.path = args.checkpoint;
   options.every_seconds = args.checkpoint_every;
   options.resume_path = args.resume;

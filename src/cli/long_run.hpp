@@ -21,7 +21,8 @@ struct LongRunArgs {
 };
 
 void add_long_run_options(CLI::App& cmd, LongRunArgs& args);
-[[nodiscard]] CheckpointOptions checkpoint_options(const LongRunArgs& args);
+/// The checkpoint options of `args`; a final checkpoint that cannot be written is a warning on `err`.
+[[nodiscard]] CheckpointOptions checkpoint_options(const LongRunArgs& args, std::ostream& err);
 
 /// Warns on `err` when this process may run on fewer cores than `threads` (its CPU affinity,
 /// as set by taskset or by an MPI launcher's default binding, e.g. Open MPI binds each rank

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "cli.hpp"
+#include "destinations.hpp"
 #include "symbiomc/report/html_report.hpp"
 
 namespace symbiomc::cli {
@@ -29,6 +30,7 @@ std::string report_date() {
 
 void write_page(const std::vector<std::string>& dirs, const std::string& html_path, const HtmlReportOptions& options,
                 std::ostream& out, bool quiet) {
+  check_report_destination(html_path, "report --out");
   const ReportSources sources = find_report_sources(dirs);
   const HtmlReportResult result = write_html_report(sources, html_path, options);
   if (quiet) return;

@@ -6,10 +6,13 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <span>
 #include <thread>
 
 #include "cli.hpp"
+#include "destinations.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
@@ -213,9 +216,11 @@ void print_shapley(const ShapleyResult& r, std::ostream& out) {
   }
 }
 
-/// --method shapley: runs the study and writes (and prints) its results on the root rank.
-void run_shapley_method(const SensitivityArgs& args, const Study& study, const std::atomic<bool>* cancel,
-                        ProgressBar& progress, std::ostream& out, Cluster& cluster) {
+/// --method shapley: runs the study and writes its results into `directory` on the root rank;
+/// returns what prints them (empty on the other ranks).
+std::function<void()> run_shapley_method(const SensitivityArgs& args, const Study& study,
+                                         const std::atomic<bool>* cancel, ProgressBar& progress, std::ostream& out,
+                                         std::ostream& err, Cluster& cluster, const std::string& directory) {
   ShapleyConfig config;
   config.permutations = args.permutations;
   config.outer = args.shapley_outer;
@@ -227,17 +232,18 @@ void run_shapley_method(const SensitivityArgs& args, const Study& study, const s
   config.cancel = cancel;
   config.progress = progress.callback();
   config.scheduler = &cluster.scheduler();
-  config.checkpoint = checkpoint_options(args.long_run);
+  config.checkpoint = checkpoint_options(args.long_run, err);
   config.input_identity = input_identity(study.provenance);
   const ShapleyResult result = run_shapley(*study.model, *study.problem, config);
   progress.finish();
-  if (!cluster.is_root()) return;
-  write_shapley_report(result, study.provenance, args.out_dir);
-  if (args.quiet) return;
-  if (args.format == "json")
-    out << std::ifstream(std::filesystem::path(args.out_dir) / "shapley.json").rdbuf();
-  else
-    print_shapley(result, out);
+  if (!cluster.is_root()) return {};
+  write_shapley_report(result, study.provenance, directory);
+  return [&args, &out, result] {
+    if (args.format == "json")
+      out << std::ifstream(std::filesystem::path(args.out_dir) / "shapley.json").rdbuf();
+    else
+      print_shapley(result, out);
+  };
 }
 
 }  // namespace
@@ -265,12 +271,17 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   warn_if_bound_to_fewer_cores(threads, err);
   InterruptGuard interrupt;
   ProgressBar progress(err, !args.quiet && cluster.is_root(), "sensitivity");
+  // Every destination is checked, and --out claimed, before the computation (root only).
+  std::unique_ptr<ResultFolder> folder;
+  if (cluster.is_root()) folder = claim_destinations({args.out_dir, args.report, "", &args.long_run});
+  const std::string staging = folder ? folder->staging() : std::string();
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> names;
   for (const auto& p : study->problem->parameters()) names.push_back(p.name);
+  std::function<void()> print_results;  // after the folder is in place: --format json prints its file
   try {
     if (args.method == "shapley") {
-      run_shapley_method(args, *study, interrupt.flag(), progress, out, cluster);
+      print_results = run_shapley_method(args, *study, interrupt.flag(), progress, out, err, cluster, staging);
       if (!cluster.is_root()) return EXIT_SUCCESS;
     } else if (args.method == "morris") {
       MorrisConfig config;
@@ -281,18 +292,18 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       config.cancel = interrupt.flag();
       config.progress = progress.callback();
       config.scheduler = &cluster.scheduler();
-      config.checkpoint = checkpoint_options(args.long_run);
+      config.checkpoint = checkpoint_options(args.long_run, err);
       config.input_identity = input_identity(study->provenance);
       const MorrisResult result = run_morris(*study->model, *study->problem, config);
       progress.finish();
       if (!cluster.is_root()) return EXIT_SUCCESS;
-      write_morris_report(result, study->provenance, names, args.out_dir);
-      if (!args.quiet) {
+      write_morris_report(result, study->provenance, names, staging);
+      print_results = [&, result] {
         if (args.format == "json")
           out << std::ifstream(std::filesystem::path(args.out_dir) / "morris.json").rdbuf();
         else
           print_morris(result, names, out);
-      }
+      };
     } else {
       SobolConfig config;
       config.base_runs = args.base_runs;
@@ -308,19 +319,19 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
       config.cancel = interrupt.flag();
       config.progress = progress.callback();
       config.scheduler = &cluster.scheduler();
-      config.checkpoint = checkpoint_options(args.long_run);
+      config.checkpoint = checkpoint_options(args.long_run, err);
       config.input_identity = input_identity(study->provenance);
       if (correlation_ignored) config.input_identity.emplace_back("correlations", "ignored");
       const SobolResult result = run_sobol(*study->model, *study->problem, config);
       progress.finish();
       if (!cluster.is_root()) return EXIT_SUCCESS;
-      write_sobol_report(result, study->provenance, correlation_ignored, args.out_dir);
-      if (!args.quiet) {
+      write_sobol_report(result, study->provenance, correlation_ignored, staging);
+      print_results = [&, result] {
         if (args.format == "json")
           out << std::ifstream(std::filesystem::path(args.out_dir) / "sobol.json").rdbuf();
         else
           print_sobol(result, correlation_ignored, out);
-      }
+      };
     }
   } catch (const RunInterrupted& e) {
     progress.finish();
@@ -328,9 +339,11 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
     return EXIT_INTERRUPTED;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_file_atomically((std::filesystem::path(args.out_dir) / "run.log").string(),
+  write_file_atomically((std::filesystem::path(staging) / RUN_LOG).string(),
                         message("command sensitivity\nmethod ", args.method, "\nmpi_ranks ", cluster.size(),
                                 "\nthreads ", threads, "\nwall_seconds ", seconds, "\n"));
+  folder->commit();
+  if (!args.quiet && print_results) print_results();
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (!args.quiet && args.format != "json")
     out << "\nWrote results to " << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads

@@ -8,12 +8,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "case_args.hpp"
 #include "cli.hpp"
+#include "destinations.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
@@ -260,8 +262,13 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   ProgressBar progress(err, !args.quiet && cluster.is_root(), "uncertainty");
   config.progress = progress.callback();
   config.scheduler = &cluster.scheduler();
-  config.checkpoint = checkpoint_options(args.long_run);
+  config.checkpoint = checkpoint_options(args.long_run, err);
   config.input_identity = input_identity(study->provenance);
+
+  // Every destination is checked, and --out claimed, before the computation (root only: the
+  // other ranks write nothing).
+  std::unique_ptr<ResultFolder> folder;
+  if (cluster.is_root()) folder = claim_destinations({args.out_dir, args.report, args.dump_runs, &args.long_run});
 
   const auto start = std::chrono::steady_clock::now();
   UncertaintyResult result;
@@ -275,15 +282,17 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   progress.finish();
   if (!cluster.is_root()) return EXIT_SUCCESS;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_uncertainty_report(result, study->provenance, args.out_dir);
-  write_decision_report(result, study->provenance, args.out_dir);
-  write_importance_report(result, study->provenance, args.out_dir);
+  const std::string staging = folder->staging();
+  write_uncertainty_report(result, study->provenance, staging);
+  write_decision_report(result, study->provenance, staging);
+  write_importance_report(result, study->provenance, staging);
   // The run log holds what may differ between identical studies (threads, timing), so the
   // result files stay byte-identical across thread counts.
   write_file_atomically(
-      (std::filesystem::path(args.out_dir) / "run.log").string(),
+      (std::filesystem::path(staging) / RUN_LOG).string(),
       message("command uncertainty\nmpi_ranks ", cluster.size(), "\nthreads ", threads, "\nwall_seconds ", seconds,
               "\nruns_per_second ", static_cast<double>(result.runs) / std::max(seconds, 1e-9), "\n"));
+  folder->commit();
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
   if (args.quiet) return EXIT_SUCCESS;
   if (args.format == "json") {

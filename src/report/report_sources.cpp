@@ -8,6 +8,7 @@
 
 #include "report/sections/registry.hpp"
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/base/result_folder.hpp"
 
 namespace symbiomc {
 
@@ -57,6 +58,7 @@ ReportSources find_report_sources(const std::vector<std::string>& dirs) {
       slot = dir.string();
       found = true;
     }
+    if (found) verify_result_folder(dir);  // every file from one run
     return found;
   };
   for (const auto& text : dirs) {

@@ -49,9 +49,20 @@ std::uint64_t resume(ResumableSegments& study, const std::vector<IdentityEntry>&
   if (!root || options.resume_path.empty()) return 0;
   const Checkpoint saved = read_checkpoint(options.resume_path);
   require_same_study(saved, study.kind(), identity, options.resume_path);
+  // The CRC proves the bytes are those written; these checks, that what they say is coherent.
+  if (saved.next_segment > end)
+    throw InputError(
+        SourceLocation{options.resume_path, 0, 0},
+        message("inconsistent checkpoint: it counts ", saved.next_segment, " completed segments, but this study has ",
+                end, "; it was edited or damaged: start afresh without --resume"));
   ByteReader state(saved.state, "checkpoint " + options.resume_path);
   study.load_state(state);
   state.expect_end();
+  if (!study.state_holds(saved.next_segment, saved.finished))
+    throw InputError(SourceLocation{options.resume_path, 0, 0},
+                     message("inconsistent checkpoint: its saved state does not hold the ", saved.next_segment,
+                             " completed segments", saved.finished ? " of a finished study" : "",
+                             " that it counts; it was edited or damaged: start afresh without --resume"));
   return saved.finished ? end : saved.next_segment;
 }
 
@@ -86,7 +97,15 @@ std::uint64_t run_resumable(ResumableSegments& study, SegmentScheduler& schedule
     throw RunInterrupted(message(e.what(), "; checkpoint of ", folded, " completed segments written to ", options.path,
                                  ": continue with --resume ", options.path));
   }
-  checkpoints.write(folded, true);
+  // The study is complete: a last checkpoint that cannot be written (disk full) must not cost
+  // its results, which go elsewhere. Warn when the caller listens; otherwise fail as before.
+  try {
+    checkpoints.write(folded, true);
+  } catch (const InputError& e) {
+    if (!options.warn) throw;
+    options.warn(message("the final checkpoint was not written (", e.what(),
+                         "); the study is complete and its results are written all the same"));
+  }
   return folded;
 }
 

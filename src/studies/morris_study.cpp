@@ -111,6 +111,12 @@ class MorrisStudy {
   }
   void save_state(ByteWriter& out) const { total_.save(out); }
   void load_state(ByteReader& in) { total_ = MorrisBlock::load(in, modes_); }
+  /// The rows of segments [0, segments) are the rows folded; a finished study folded them all.
+  [[nodiscard]] bool state_holds(std::uint64_t segments, bool finished) const {
+    if (finished && segments != segment_count()) return false;
+    const std::uint64_t last = segments == 0 ? 0 : segment_items(segments - 1).last;
+    return total_.rows == std::min<std::uint64_t>(config_.trajectories, last * block_) * points_;
+  }
   /// Trajectories folded: every evaluated trajectory has d + 1 rows, dropped or not.
   [[nodiscard]] StudyProgress progress() const { return {total_.rows / points_, config_.trajectories}; }
   [[nodiscard]] std::string interrupted_message() const {

@@ -133,6 +133,17 @@ class ShapleyStudy {
   }
   void save_state(ByteWriter& out) const { total_.save(out); }
   void load_state(ByteReader& in) { total_ = ShapleyBlock::load(in, modes_); }
+  /// The rows of segments [0, segments) are the rows folded; a finished study folded them all.
+  [[nodiscard]] bool state_holds(std::uint64_t segments, bool finished) const {
+    if (finished && segments != segment_count()) return false;
+    const std::uint64_t last = segments == 0 ? 0 : segment_items(segments - 1).last;
+    const std::uint64_t variance_rows =
+        std::min<std::uint64_t>(config_.variance_runs, std::min(last, variance_blocks_) * var_block_);
+    const std::uint64_t permutations =
+        last > variance_blocks_ ? std::min<std::uint64_t>(config_.permutations, (last - variance_blocks_) * perm_block_)
+                                : 0;
+    return total_.rows == variance_rows + permutations * design_.rows_per_permutation();
+  }
   [[nodiscard]] StudyProgress progress() const {
     return {total_.rows, config_.variance_runs + config_.permutations * design_.rows_per_permutation()};
   }

@@ -276,6 +276,11 @@ class SobolStudy {
   bool fold(std::uint64_t index, Segment&& segment);
   void save_state(ByteWriter& out) const;
   void load_state(ByteReader& in);
+  /// Segments [0, segments) end at local block cuts[segments]: where the folded state stands.
+  /// (A finished Sobol' study may have stopped early, at its --target-ci-width.)
+  [[nodiscard]] bool state_holds(std::uint64_t segments, bool /*finished*/) const {
+    return at_.next_block == plan_.cuts[segments];
+  }
   [[nodiscard]] StudyProgress progress() const {
     const std::uint64_t reached = reached_now() * plan_.replicates;
     const std::uint64_t planned = plan_.per_replicate * plan_.replicates;

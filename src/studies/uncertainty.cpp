@@ -268,6 +268,17 @@ class UncertaintyStudy {
   bool fold(std::uint64_t index, Segment&& segment);
   void save_state(ByteWriter& out) const { total_.save(out); }
   void load_state(ByteReader& in) { total_ = load_segment(in); }
+  /// The runs of segments [0, segments) are the runs folded; a finished study folded them all.
+  [[nodiscard]] bool state_holds(std::uint64_t segments, bool finished) const {
+    if (finished && segments != segment_count()) return false;
+    const std::uint64_t last = segments == 0 ? 0 : segment_items(segments - 1).last;
+    std::uint64_t runs = 0;
+    for (std::uint64_t b = 0; b < last; ++b) {
+      const auto [r, local] = blocks_[b];
+      runs += plans_[r].design.points_in_block(local, config_.block_size);
+    }
+    return total_.acc.runs == runs;
+  }
   [[nodiscard]] StudyProgress progress() const { return {total_.acc.runs, config_.runs}; }
   [[nodiscard]] StudyProgress progress_within(const Segment& segment) const {
     return {total_.acc.runs + segment.acc.runs, config_.runs};

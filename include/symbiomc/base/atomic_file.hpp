@@ -10,9 +10,9 @@
 namespace symbiomc {
 
 /// A file written piece by piece (e.g. --dump-runs, whose runs arrive segment by segment) into
-/// "<path>.tmp", which commit() renames to `path`. Destroyed without commit (an error, an
-/// interruption), it removes the temporary, so `path` either holds the complete file or is
-/// left as it was.
+/// "<path>.<pid>-<random>.tmp" (unique, so concurrent writers never share one), which commit() renames to `path`.
+/// Destroyed without commit (an error, an interruption), it removes the temporary, so `path` either holds the complete
+/// file or is left as it was.
 class AtomicFileWriter {
  public:
   /// Creates the parent directory and opens the temporary file. Throws InputError naming
@@ -38,5 +38,11 @@ class AtomicFileWriter {
 /// Writes `content` to `path` atomically (temp file + rename). Creates the parent directory.
 /// Throws InputError naming the path when it cannot be written.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+/// Checks, before a long computation, that a file can later be written at `path` (named
+/// `option` in messages, e.g. "--dump-runs"): not empty, not a directory, in a directory that
+/// exists or can be created (it is created) and that accepts a new file (a probe is created and
+/// removed). Throws InputError naming the path and the reason.
+void check_file_destination(const std::string& path, std::string_view option);
 
 }  // namespace symbiomc

@@ -8,6 +8,7 @@
 // checkpoints are written and read is the segment runner's (segment_runner.hpp).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,9 @@ struct CheckpointOptions {
   std::string path;            ///< --checkpoint FILE: write checkpoints here ("" = never)
   double every_seconds = 600;  ///< --checkpoint-every: at most this long between checkpoints (0 = after every segment)
   std::string resume_path;     ///< --resume FILE: continue from this checkpoint ("" = start afresh)
+  /// Told when the last checkpoint of a completed study cannot be written, which then does not
+  /// fail the study (its results are complete); empty = that failure is an error.
+  std::function<void(const std::string&)> warn;
 };
 
 /// One line of a study's identity, e.g. {"seed", "2024"} or {"file distributions", "<checksum>"}.

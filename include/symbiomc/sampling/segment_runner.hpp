@@ -82,7 +82,12 @@ struct StudyProgress {
 ///   interrupted_message()   what RunInterrupted says on cancel, e.g. "interrupted after N runs".
 ///
 /// Optionally, `progress_within(segment)` (StudyProgress, see ReportsWithinSegments) reports
-/// progress after each wave when the whole study runs in this process.
+/// progress after each wave when the whole study runs in this process; and
+/// `state_holds(segments, finished)` (bool, see ChecksResumedState) says whether the state just
+/// loaded from a checkpoint holds exactly segments [0, segments) (and, when `finished`, that the
+/// study could have stopped there): a checkpoint whose CRC holds but whose counter disagrees
+/// with its state (edited, or written by a faulty program) is refused instead of counting runs
+/// twice or too few times.
 template <class S>
 concept SegmentedStudy = std::default_initializable<typename S::Block> && std::movable<typename S::Block> &&
     std::movable<typename S::Segment> &&
@@ -112,6 +117,12 @@ concept ReportsWithinSegments = SegmentedStudy<S> && requires(const S& view, con
   { view.progress_within(segment) } -> std::same_as<StudyProgress>;
 };
 
+/// A study that can check a resumed state against the checkpoint's segment counter.
+template <class S>
+concept ChecksResumedState = SegmentedStudy<S> && requires(const S& view, std::uint64_t segments, bool finished) {
+  { view.state_holds(segments, finished) } -> std::same_as<bool>;
+};
+
 /// Where and how a study runs.
 struct SegmentRunOptions {
   SegmentScheduler* scheduler = nullptr;      ///< where segments run; null = this process (LocalScheduler)
@@ -139,6 +150,9 @@ class ResumableSegments {
   virtual bool fold(std::uint64_t index, std::string_view contribution) = 0;
   virtual void save_state(ByteWriter& out) const = 0;
   virtual void load_state(ByteReader& in) = 0;
+  /// After load_state: whether the state holds exactly segments [0, segments) (true when the
+  /// study cannot tell).
+  [[nodiscard]] virtual bool state_holds(std::uint64_t segments, bool finished) const = 0;
 };
 
 /// Runs `study`'s segments through `scheduler`: resumes from options.resume_path (root only),
@@ -199,6 +213,12 @@ class StudySegments final : public ResumableSegments {
 
   void save_state(ByteWriter& out) const override { study_.save_state(out); }
   void load_state(ByteReader& in) override { study_.load_state(in); }
+  [[nodiscard]] bool state_holds(std::uint64_t segments, bool finished) const override {
+    if constexpr (ChecksResumedState<Study>)
+      return study_.state_holds(segments, finished);
+    else
+      return true;
+  }
 
  private:
   Study& study_;
