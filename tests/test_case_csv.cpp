@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -261,6 +262,38 @@ TEST(CaseCsv, UnclosedQuoteNamesTheLine) {
   EXPECT_EQ(read_error(c.dir()), c.at("processes.csv", line) + "a double-quoted cell is not closed");
 }
 
+TEST(CaseCsv, QuotedCellMayHoldLineBreaksAsSpreadsheetsWriteThem) {
+  ScratchCase c;
+  // A description over three lines, one of them a CRLF and one quoted text with a comma.
+  (void)c.replace_line(
+      "processes.csv", "ad,",
+      "ad,plant,Anaerobic digestion,\"Mesophilic digestion\r\nof manure, food waste\n\"\"and more\"\"\"");
+  const Network network = read_case(c.dir());
+  const auto ad =
+      std::find_if(network.processes.begin(), network.processes.end(), [](const Process& p) { return p.id == "ad"; });
+  ASSERT_NE(ad, network.processes.end());
+  EXPECT_EQ(ad->description, "Mesophilic digestion\nof manure, food waste\n\"and more\"");
+  EXPECT_EQ(ad->where.line, 3U);
+}
+
+TEST(CaseCsv, LinesAfterAMultiLineCellKeepTheirNumbersInTheFile) {
+  ScratchCase c;
+  (void)c.replace_line("processes.csv", "ad,", "ad,plant,Anaerobic digestion,\"two\nlines\"");
+  // The file's line of the duplicate (one more than its record count) and of the first 'ad'.
+  const auto line = c.append_row("processes.csv", "ad,plant,Second digester,");
+  EXPECT_EQ(read_error(c.dir()),
+            c.at("processes.csv", line) + "column 'id': duplicate process 'ad' (first defined at line 3)");
+}
+
+TEST(CaseCsv, UnclosedQuoteInAMultiLineRecordNamesTheLineWhereTheRecordStarts) {
+  ScratchCase c;
+  c.write("outputs.csv", "# outputs\n\"name,unit,expression,description\ntotal,MW,1,\n");
+  EXPECT_EQ(read_error(c.dir()), c.at("outputs.csv", 2) + "a double-quoted cell is not closed");
+  ScratchCase d;
+  const auto line = d.append_row("processes.csv", "boiler,converter,Boiler,\"A boiler\n# not a comment here\n");
+  EXPECT_EQ(read_error(d.dir()), d.at("processes.csv", line) + "a double-quoted cell is not closed");
+}
+
 TEST(CaseCsv, EmptyFileSaysAHeaderWasExpected) {
   ScratchCase c;
   c.write("outputs.csv", "");
@@ -508,6 +541,16 @@ TEST(CaseCsv, CurvePointNamingAnUnknownParameterSuggestsNearest) {
                                      "'eta_e_gas_part'?)");
 }
 
+TEST(CaseCsv, OptionChoiceSettingOneParameterTwiceIsRefused) {
+  ScratchCase c;
+  const auto first = c.line_of("options.csv", "whb_split,table1,no,whb_power_frac,");
+  const auto line = c.append_row("options.csv", "whb_split,table1,no,whb_power_frac,0.5,");
+  EXPECT_EQ(read_error(c.dir()), c.at("options.csv", line) +
+                                     "column 'parameter': option 'whb_split', choice 'table1' sets 'whb_power_frac' "
+                                     "twice (first on line " +
+                                     std::to_string(first) + ")");
+}
+
 TEST(CaseCsv, DefaultOptionDisagreeingWithParametersEchoesTheNumbersAsWritten) {
   ScratchCase c;
   const auto row = c.line_of("options.csv", "whb_split,table5,yes,whb_power_frac,");
@@ -582,6 +625,23 @@ TEST(CaseCsv, DeeplyNestedExpressionIsAnErrorNotACrash) {
                        << "signal such as a stack overflow); stderr: " << r.err.substr(0, 200);
   const std::string prefix = "error: " + c.at("outputs.csv", line) + "column 'expression': ";
   EXPECT_EQ(r.err.rfind(prefix, 0), 0U) << "the error must name the cell; stderr: " << r.err.substr(0, 200);
+}
+
+TEST(CaseCsv, TooDeepExpressionEchoesOnlyTheTextAroundTheError) {
+  // A generated cell of 600 KB used to be echoed whole in the message.
+  ScratchCase c;
+  std::string sum = "power_chp_to_grid";
+  for (int i = 1; i < 30000; ++i) sum += " + power_chp_to_grid";
+  const auto line = c.edit_line("outputs.csv", "total_power_MW,", "power_chp_to_grid + whb_power_to_grid", sum);
+  const std::string error = read_error(c.dir());
+  // The 400th '+' (each term but the first is " + power_chp_to_grid", 20 characters).
+  const std::size_t column = 17 + 399 * 20 + 2;
+  const std::string prefix = c.at("outputs.csv", line) + "column 'expression': expression '...";
+  EXPECT_EQ(error.rfind(prefix, 0), 0U) << error.substr(0, 300);
+  EXPECT_NE(error.find("...', character " + std::to_string(column) + ": expression nested more than 400 levels deep"),
+            std::string::npos)
+      << error.substr(0, 300);
+  EXPECT_LT(error.size(), 600U) << error.substr(0, 300);
 }
 
 TEST(CaseCsv, VeryLongSumIsAnErrorOrBalancesNotACrash) {

@@ -17,6 +17,7 @@
 #include "support/files.hpp"
 #include "support/paths.hpp"
 #include "support/random.hpp"
+#include "support/scratch_dir.hpp"
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/problem/correlation_csv.hpp"
 #include "symbiomc/problem/problem.hpp"
@@ -289,6 +290,72 @@ TEST(DistributionsCsv, WrongCellCountKeepsTheCsvReadersLine) {
                 ":2: more cells than the header has columns (a ',' inside a cell needs double quotes)");
 }
 
+// A distributions file written into a scratch folder: the header of good.csv, then `rows`.
+class WrittenFile {
+ public:
+  explicit WrittenFile(const std::string& text, const std::string& name = "d.csv") : path_(dir_.sub(name)) {
+    test::write_text(path_, text);
+  }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] std::string error() const {
+    return input_error_of([&] { (void)read_distributions(path_, case_parameters()); });
+  }
+
+ private:
+  test::ScratchDir dir_;
+  std::string path_;
+};
+
+constexpr const char* HEADER = "parameter,unit,dist,low,mode,high,mean,sd,median,gsd,value,source\n";
+
+TEST(DistributionsCsv, SpreadsThatDoubleCannotHoldAreRefusedAtTheirCell) {
+  // They were accepted and gave infinite statistics or every run failed.
+  const WrittenFile file(std::string(HEADER) +
+                         "dT_K,K,norm,,,,10,1e200,,,,\n"                      // variance overflows
+                         "steam_t_per_h,t/h,truncnorm,0,,inf,25,1e300,,,,\n"  // so does the truncated one's
+                         "coal_price_yuan_per_t,yuan/t,lognorm,,,,900,1e200,,,,\n"
+                         "power_price_yuan_per_MWh,yuan/MWh,lognorm,,,,450,1e-200,,,,\n"  // sigma_ln rounds to 0
+                         "feed_t_per_h,t/h,lognorm,,,,,,12,1e300,,\n"
+                         "water_price_yuan_per_t,yuan/t,unif,1e-300,,1e308,,,,,,\n"
+                         "nox_kg_per_t,kg/t,lognorm,,,,0.5,0.1,,,,\n");  // fine
+  const std::string at = file.path() + ":";
+  const std::string expected = "expected parameters for which dist '";
+  const std::string overflows = "which has a variance that is not a finite double (it overflows)";
+  const std::string no_mean = "which has a mean that is not a finite double";
+  EXPECT_EQ(file.error(),
+            at + "2: column 'sd' (parameter 'dT_K'): " + expected +
+                "norm' fits in double precision, got norm(mean=10, sd=1e200), " + overflows + "\n" + at +
+                "3: column 'sd' (parameter 'steam_t_per_h'): " + expected +
+                "truncnorm' fits in double precision, got truncnorm(mean=25, sd=1e300, low=0, high=inf), " + overflows +
+                "\n" + at + "4: column 'sd' (parameter 'coal_price_yuan_per_t'): " + expected +
+                "lognorm' fits in double precision, got lognorm(mean=900, sd=1e200), " + no_mean + "\n" + at +
+                "5: column 'sd' (parameter 'power_price_yuan_per_MWh'): " + expected +
+                "lognorm' fits in double precision, got lognorm(mean=450, sd=1e-200), which has a variance that "
+                "rounds to 0 in double precision (a single point: use dist 'fixed')\n" +
+                at + "6: column 'gsd' (parameter 'feed_t_per_h'): " + expected +
+                "lognorm' fits in double precision, got lognorm(median=12, gsd=1e300), " + no_mean + "\n" + at +
+                "7: column 'high' (parameter 'water_price_yuan_per_t'): " + expected +
+                "unif' fits in double precision, got unif(low=1e-300, high=1e308), " + overflows);
+}
+
+TEST(DistributionsCsv, QuotedCellMayHoldALineBreakAndLaterLinesKeepTheirNumbers) {
+  const WrittenFile file(std::string(HEADER) +
+                         "dT_K,K,norm,,,,10,0.5,,,,\"Handbook, table 3;\r\nsecond line\"\n"
+                         "nox_kg_per_t,kg/t,lognorm,,,,0.5,-0.1,,,,\n");
+  EXPECT_EQ(file.error(), file.path() +
+                              ":4: column 'sd' (parameter 'nox_kg_per_t'): expected > 0 for dist "
+                              "'lognorm', got '-0.1'");
+  const WrittenFile good(std::string(HEADER) + "dT_K,K,norm,,,,10,0.5,,,,\"Handbook, table 3;\nsecond line\"\n");
+  const Problem problem = read_distributions(good.path(), case_parameters());
+  ASSERT_EQ(problem.dimension(), 1U);
+  EXPECT_EQ(problem.parameters()[0].source, "Handbook, table 3;\nsecond line");
+}
+
+TEST(DistributionsCsv, UnclosedQuoteInTheHeaderNamesTheHeaderLine) {
+  const WrittenFile file("# a comment with a \" quote\n\nparameter,unit,\"dist,sd\ndT_K,K,norm,1\n");
+  EXPECT_EQ(file.error(), file.path() + ":3: a double-quoted cell is not closed");
+}
+
 TEST(DistributionsCsv, MissingFile) {
   EXPECT_EQ(read_error("no_such_file.csv"),
             fixture("no_such_file.csv") + ": cannot read distributions file: No such file or directory");
@@ -485,6 +552,17 @@ TEST(RankCorrelation, ApplyLeavesUnpairedCoordinatesAlone) {
   EXPECT_EQ(u[2], 0.3);
   EXPECT_NEAR(u[1], 0.2, 1e-15);  // first member: L's first row is (1, 0)
   EXPECT_NE(u[3], 0.4);
+}
+
+TEST(RankCorrelation, QuotedSourceMayHoldALineBreak) {
+  const Problem problem = good_problem();
+  const WrittenFile file(
+      "parameter_a,parameter_b,rank_correlation,source\n"
+      "coal_price_yuan_per_t,power_price_yuan_per_MWh,0.5,\"Market study\n2021\"\n"
+      "coal_price_yuan_per_t,nox_kg_per_t,1.5,\n",
+      "d.corr.csv");
+  EXPECT_EQ(input_error_of([&] { (void)read_correlations(file.path(), problem); }),
+            file.path() + ":4: column 'rank_correlation': expected a number in (-1, 1), got '1.5'");
 }
 
 }  // namespace

@@ -248,5 +248,39 @@ TEST(ExpressionSyntaxError, MissingOperandsAreReported) {
   expect_syntax_error("a * # b", 5, "expected a number, a name or '(', found '#'");
 }
 
+TEST(ExpressionSyntaxError, DepthCountsOneLevelPerParenthesisPair) {
+  // Each pair of parentheses used to count twice, so 200 pairs were "more than 400 levels".
+  const std::string nested_200 = std::string(200, '(') + "x" + std::string(200, ')');
+  EXPECT_EQ(parse_expression(nested_200).nodes.size(), 1U);
+  const std::string nested_399 = std::string(399, '(') + "x" + std::string(399, ')');
+  EXPECT_EQ(parse_expression(nested_399).nodes.size(), 1U);
+  // Inside the 400th pair is level 401: the error points just after that pair's opening.
+  const std::string nested_400 = std::string(400, '(') + "x" + std::string(400, ')');
+  expect_syntax_error(nested_400, 401, "expression nested more than 400 levels deep (split it into variables)");
+}
+
+TEST(ExpressionSyntaxError, LongChainPointsAtTheOperatorWhereItBecomesTooDeep) {
+  // A flat sum nests one level per '+': 400 terms are fine, 401 are one too many, and the error
+  // points at the 400th '+' (it pointed at character 3, the first one).
+  auto sum_of = [](int terms) {
+    std::string sum = "a";
+    for (int i = 1; i < terms; ++i) sum += "+a";
+    return sum;
+  };
+  EXPECT_EQ(parse_expression(sum_of(400)).nodes.size(), 799U);
+  const std::string too_long = sum_of(401);
+  expect_syntax_error(too_long, too_long.size() - 1,
+                      "expression nested more than 400 levels deep here (each operator of a chain such as a + b + c "
+                      "nests one level; split it into variables)");
+}
+
+TEST(ExpressionExcerpt, ShortTextWholeLongTextAroundTheColumn) {
+  EXPECT_EQ(expression_excerpt("a + * b", 5), "a + * b");
+  const std::string long_text = std::string(1000, 'a') + "*" + std::string(1000, 'b');
+  const std::string excerpt = expression_excerpt(long_text, 1001);
+  EXPECT_EQ(excerpt, "..." + std::string(60, 'a') + "*" + std::string(59, 'b') + "...");
+  EXPECT_EQ(expression_excerpt(long_text, 1), std::string(60, 'a') + "...");
+}
+
 }  // namespace
 }  // namespace symbiomc

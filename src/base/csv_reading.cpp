@@ -1,6 +1,7 @@
 #include "base/csv_reading.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -61,8 +62,55 @@ std::string quoted_list(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string csv_error_message(const std::exception& error, const std::string& path, std::size_t reader_line,
-                              const std::vector<std::string>& columns,
+void FoldedCsv::restore(std::string& cell) const {
+  if (placeholder != '\0') std::replace(cell.begin(), cell.end(), placeholder, '\n');
+}
+
+FoldedCsv fold_quoted_line_breaks(std::string_view bytes, const std::string& path) {
+  FoldedCsv folded;
+  folded.text.reserve(bytes.size());
+  // The placeholder must be a byte the file lacks, so that every one found in a cell is a
+  // folded line break. Control characters other than tab and line ends never occur in a
+  // hand-made or exported CSV file, so the first of them is nearly always free.
+  std::array<bool, 256> present{};
+  for (const char c : bytes) present[static_cast<unsigned char>(c)] = true;
+  char free_control = '\0';
+  for (unsigned char c = 1; c < 0x20 && free_control == '\0'; ++c)
+    if (c != '\t' && c != '\n' && c != '\r' && !present[c]) free_control = static_cast<char>(c);
+  bool quoted = false;
+  std::size_t physical = 0;
+  for (std::size_t start = 0; start < bytes.size();) {
+    const std::size_t end = std::min(bytes.find('\n', start), bytes.size());
+    const std::string_view line = bytes.substr(start, end - start);
+    ++physical;
+    bool comment = false;
+    if (!quoted) {
+      folded.record_start.push_back(physical);
+      const std::string_view after_bom = start == 0 && line.rfind("\xEF\xBB\xBF", 0) == 0 ? line.substr(3) : line;
+      comment = !after_bom.empty() && after_bom.front() == '#';
+    }
+    if (!comment) quoted = (std::count(line.begin(), line.end(), '"') % 2 == 1) != quoted;
+    folded.text += line;
+    if (end < bytes.size()) {
+      if (!quoted) {
+        folded.text += '\n';
+      } else {
+        if (free_control == '\0')
+          throw InputError(SourceLocation{path, physical},
+                           "a double-quoted cell holds a line break, and the file holds every control character "
+                           "that could stand for it while the file is read; remove the control characters");
+        if (!folded.text.empty() && folded.text.back() == '\r') folded.text.pop_back();
+        folded.text += free_control;
+        folded.placeholder = free_control;
+      }
+    }
+    start = end + 1;
+  }
+  return folded;
+}
+
+std::string csv_error_message(const std::exception& error, const std::string& path, const FoldedCsv& folded,
+                              std::size_t reader_line, const std::vector<std::string>& columns,
                               const std::vector<std::pair<std::string, std::string>>& synonyms) {
   // fast-cpp-csv-parser's errors carry file, line and column name in mixin bases; its own
   // what() text names the file in another style and truncates long paths, so the message is
@@ -72,7 +120,7 @@ std::string csv_error_message(const std::exception& error, const std::string& pa
       with_line != nullptr && with_line->file_line > 0) {
     line = static_cast<std::size_t>(with_line->file_line);
   }
-  const std::string at = to_string(SourceLocation{path, std::max<std::size_t>(line, 1)});
+  const std::string at = to_string(SourceLocation{path, std::max<std::size_t>(folded.physical_line(line), 1)});
   const auto* with_column = dynamic_cast<const io::error::with_column_name*>(&error);
   const std::string column = with_column != nullptr ? std::string(with_column->column_name) : std::string();
   if (dynamic_cast<const io::error::extra_column_in_header*>(&error) != nullptr) {

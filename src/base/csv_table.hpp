@@ -7,6 +7,7 @@
 
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,34 +41,23 @@ struct CsvTable {
 };
 
 namespace csv_detail {
-/// 1-based line of the header: the first line that is neither empty nor a '#' comment (the
-/// CSV library does not report it for header errors).
-inline std::size_t header_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  for (std::size_t number = 1; std::getline(in, line); ++number) {
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first != std::string::npos && line[first] != '#' &&
-        !(number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0 && line.size() == 3))
-      return number;
-  }
-  return 1;
-}
-
 template <std::size_t N, std::size_t... I>
 CsvTable read(const std::string& path, const std::array<std::string_view, N>& columns,
               const std::vector<std::string_view>& required, std::index_sequence<I...>) {
   CsvTable table;
   table.path = path;
-  std::size_t header = 1;
   for (auto c : columns) table.columns.emplace_back(c);
   table.present.assign(N, false);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open file");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const FoldedCsv folded = fold_quoted_line_breaks(bytes, path);
+  io::CSVReader<N, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>, io::throw_on_overflow,
+                io::single_and_empty_line_comment<'#'>>
+      reader(path, folded.text.data(), folded.text.data() + folded.text.size());
   try {
-    io::CSVReader<N, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>, io::throw_on_overflow,
-                  io::single_and_empty_line_comment<'#'>>
-        reader(path);
-    header = header_line(path);
     reader.read_header(io::ignore_missing_column, std::string(columns[I])...);
+    const std::size_t header = folded.physical_line(reader.get_file_line());
     for (std::size_t i = 0; i < N; ++i) table.present[i] = reader.has_column(std::string(columns[i]));
     for (auto name : required) {
       std::size_t i = table.column_index(name);
@@ -83,20 +73,21 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
       cells.fill(nullptr);
       if (!reader.read_row(cells[I]...)) break;
       CsvRow row;
-      row.line = reader.get_file_line();
+      row.line = folded.physical_line(reader.get_file_line());
       row.cells.reserve(N);
-      for (std::size_t i = 0; i < N; ++i) row.cells.emplace_back(cells[i] ? cells[i] : "");
+      for (std::size_t i = 0; i < N; ++i) {
+        row.cells.emplace_back(cells[i] ? cells[i] : "");
+        folded.restore(row.cells.back());
+      }
       table.rows.push_back(std::move(row));
     }
-  } catch (const io::error::can_not_open_file&) {
-    throw InputError(SourceLocation{path, 0, 0}, "cannot open file");
   } catch (const io::error::header_missing&) {
     std::string list;
     for (auto c : columns) list += (list.empty() ? "" : ",") + std::string(c);
     throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
   } catch (const io::error::base& e) {
     // Header errors carry no line of their own: the header's line is the reader's position.
-    throw InputError(csv_error_message(e, path, header, table.columns));
+    throw InputError(csv_error_message(e, path, folded, reader.get_file_line(), table.columns));
   }
   return table;
 }

@@ -78,7 +78,8 @@ class FileCheck {
     try {
       return parse_expression(text);
     } catch (const ExpressionSyntaxError& e) {
-      error(row, column, message("expression '", text, "', character ", e.column(), ": ", e.what()));
+      error(row, column,
+            message("expression '", expression_excerpt(text, e.column()), "', character ", e.column(), ": ", e.what()));
       return std::nullopt;
     }
   }
@@ -474,6 +475,17 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
     if (ch == opt->choices.end()) {
       opt->choices.push_back({choice, is_default, {}, {}, table.cell(row, "description")});
       ch = opt->choices.end() - 1;
+    }
+    // Two values for one parameter in one choice would leave the choice meaning whichever row
+    // the compiler applied last.
+    const auto same = std::find_if(ch->settings.begin(), ch->settings.end(),
+                                   [&](const auto& setting) { return setting.first == parameter; });
+    if (same != ch->settings.end()) {
+      const auto first = ch->setting_rows[static_cast<std::size_t>(same - ch->settings.begin())];
+      check.error(row, "parameter",
+                  message("option '", option, "', choice '", choice, "' sets '", parameter, "' twice (first on line ",
+                          first.line, ")"));
+      continue;
     }
     ch->is_default = ch->is_default || is_default;
     ch->settings.emplace_back(parameter, value);

@@ -28,7 +28,9 @@ const std::vector<FunctionInfo>& expression_functions() {
 namespace {
 
 /// Deeper nesting is refused: the parser and the compiler recurse once per level, and no
-/// real expression comes near this (split a long formula into variables instead).
+/// real expression comes near this (split a long formula into variables instead). A level is
+/// one pair of parentheses, one function call, one unary operator or one operand of a binary
+/// operator, so that "((x))" is 3 levels deep and "a + b + c" 3 as well.
 constexpr int MAX_DEPTH = 400;
 
 class Parser {
@@ -145,7 +147,8 @@ class Parser {
         return lhs;
     }
   }
-  /// Counts recursion depth; parse_unary and parse_primary are on every nesting path.
+  /// Counts nesting levels: every path that nests (parentheses, call arguments, unary
+  /// operators, the exponent of '^') enters parse_unary once per level.
   struct DepthGuard {
     Parser& parser;
     explicit DepthGuard(Parser& p) : parser(p) {
@@ -188,7 +191,6 @@ class Parser {
   static bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
   int parse_primary() {
-    DepthGuard guard(*this);
     skip_space();
     if (at_end()) fail("expected a number, a name or '(', found the end of the expression");
     const std::size_t start = pos_;
@@ -290,18 +292,30 @@ void collect(const Expression& e, int index, bool values, std::string_view funct
 Expression parse_expression(std::string_view text) {
   Expression e = Parser(text).parse();
   // Loops in the parser build left-deep trees for a + b + c + ...; the compiler walks trees
-  // recursively, so the tree's depth is bounded too (iteratively measured here).
-  std::vector<std::pair<int, int>> stack{{e.root, 1}};
-  while (!stack.empty()) {
-    const auto [node, depth] = stack.back();
-    stack.pop_back();
-    const ExprNode& n = e.nodes[static_cast<std::size_t>(node)];
-    if (depth > MAX_DEPTH)
-      throw ExpressionSyntaxError(
-          n.column, message("expression has more than ", MAX_DEPTH, " nested operations (split it into variables)"));
-    for (int child : n.args) stack.emplace_back(child, depth + 1);
+  // recursively, so the tree's depth is bounded too. Children are added before their parent,
+  // so one pass in node order gives every node's height (levels below and including it); the
+  // first node too high is the operator, read from the left, where the chain becomes too long.
+  std::vector<int> height(e.nodes.size(), 1);
+  for (std::size_t i = 0; i < e.nodes.size(); ++i) {
+    for (const int child : e.nodes[i].args)
+      height[i] = std::max(height[i], height[static_cast<std::size_t>(child)] + 1);
+    if (height[i] > MAX_DEPTH)
+      throw ExpressionSyntaxError(e.nodes[i].column,
+                                  message("expression nested more than ", MAX_DEPTH,
+                                          " levels deep here (each operator of a chain such as a + b + c nests one "
+                                          "level; split it into variables)"));
   }
   return e;
+}
+
+std::string expression_excerpt(std::string_view text, std::size_t column) {
+  constexpr std::size_t WHOLE_UP_TO = 160;  // characters shown whole: any hand-written formula
+  constexpr std::size_t AROUND = 60;        // characters kept on each side of the column otherwise
+  if (text.size() <= WHOLE_UP_TO) return std::string(text);
+  const std::size_t at = std::min(column > 0 ? column - 1 : 0, text.size());
+  const std::size_t first = at > AROUND ? at - AROUND : 0;
+  const std::size_t last = std::min(text.size(), at + AROUND);
+  return message(first > 0 ? "..." : "", text.substr(first, last - first), last < text.size() ? "..." : "");
 }
 
 std::vector<std::string> referenced_names(const Expression& expression) {

@@ -10,6 +10,7 @@
 #include "balance_command.hpp"
 #include "cluster.hpp"
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "symbiomc/base/error.hpp"
 
 namespace symbiomc::cli {
@@ -70,6 +71,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_balance_command(app, balance);
   CommandArgs extra;
   add_other_commands(app, extra);
+  refuse_repeated_options(app);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
     app.parse(reversed);

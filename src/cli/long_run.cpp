@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "option_checks.hpp"
+
 namespace symbiomc::cli {
 
 void add_long_run_options(CLI::App& cmd, LongRunArgs& args) {
@@ -12,7 +14,7 @@ void add_long_run_options(CLI::App& cmd, LongRunArgs& args) {
       "Write the merged state of all completed segments to FILE (atomically) every --checkpoint-every seconds, "
       "on Ctrl-C/SIGTERM and at the end");
   cmd.add_option("--checkpoint-every", args.checkpoint_every, "Seconds between checkpoints (0 = after every segment)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(finite_in(0.0, 1e9));
   cmd.add_option("--resume", args.resume,
                  "Continue from a checkpoint written by the same study (same inputs and options; refused otherwise); "
                  "the results are byte-identical to an uninterrupted run");
@@ -21,7 +23,7 @@ void add_long_run_options(CLI::App& cmd, LongRunArgs& args) {
          "Blocks per segment, the unit MPI ranks share and checkpoints save (default 64 for uncertainty, 32 for "
          "Sobol', 16 for Morris); larger segments mean less traffic to rank 0 on a big cluster. Part of the result's "
          "identity: results differ in the last digits with another value")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
+      ->check(whole_number_in(1, std::size_t{1} << 24));
 }
 
 CheckpointOptions checkpoint_options(const LongRunArgs& args, std::ostream& err) {

@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "destinations.hpp"
+#include "option_checks.hpp"
 #include "symbiomc/report/html_report.hpp"
 
 namespace symbiomc::cli {
@@ -56,10 +57,8 @@ void add_report_command(CLI::App& app, ReportArgs& args) {
       ->required();
   cmd->add_option("--out", args.out, "The HTML file to write; the CSV of every chart goes to <name>_data/ beside it")
       ->required();
-  cmd->add_option("--top", args.top_factors, "Parameters per Sobol' bar chart")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
-  cmd->add_option("--bins", args.bins, "Histogram bins per output")
-      ->check(CLI::Range(std::size_t{5}, std::size_t{1000}));
+  cmd->add_option("--top", args.top_factors, "Parameters per Sobol' bar chart")->check(whole_number_in(1, 1000));
+  cmd->add_option("--bins", args.bins, "Histogram bins per output")->check(whole_number_in(5, 1000));
   cmd->add_flag("--no-data", args.no_data, "Do not write the chart CSV files");
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "cli.hpp"
 #include "destinations.hpp"
 #include "interrupt.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
 #include "symbiomc/base/atomic_file.hpp"
@@ -32,7 +34,7 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   args.command = cmd;
   add_study_options(*cmd, args.study, true);
   cmd->add_option("--base-runs", args.base_runs, "Sobol': base samples N (runs = N(F+2), F factors)")
-      ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1} << 40));
+      ->check(whole_number_in(4, std::uint64_t{1} << 40));
   cmd->add_option("--method", args.method,
                   "sobol, morris, or shapley (Shapley effects, Song et al. 2016: for rank-correlated inputs too)")
       ->check(CLI::IsMember({"sobol", "morris", "shapley"}));
@@ -43,8 +45,9 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   cmd->add_flag("--ignore-correlation", args.ignore_correlation,
                 "Compute Sobol' indices although the inputs are rank-correlated (the correlations are dropped and the "
                 "output says so)");
-  cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(CLI::Range(0.5, 0.9999));
-  cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
+  cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(finite_in(0.5, 0.9999));
+  cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads")
+      ->check(whole_number_in(0, std::numeric_limits<std::uint64_t>::max()));
   cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--out", args.out_dir,
                   "Directory for sobol.csv, sobol.json, ..., morris.csv, or shapley.csv and shapley.json")
@@ -55,22 +58,23 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
   cmd->add_option("--target-ci-width", args.target_ci_width,
                   "Double N until every ST interval is narrower than this (capped by --max-base-runs)")
-      ->check(CLI::Range(1e-9, 10.0));
-  cmd->add_option("--max-base-runs", args.max_base_runs, "Cap on N for --target-ci-width (default 64 x --base-runs)");
+      ->check(finite_in(1e-9, 10.0));
+  cmd->add_option("--max-base-runs", args.max_base_runs, "Cap on N for --target-ci-width (default 64 x --base-runs)")
+      ->check(whole_number_in(4, std::uint64_t{1} << 40))
+      ->needs("--target-ci-width");
   cmd->add_option("--replicates", args.replicates, "qmc: randomisations behind the intervals")
-      ->check(CLI::Range(std::size_t{2}, std::size_t{256}));
+      ->check(whole_number_in(2, 256));
   cmd->add_option("--trajectories", args.trajectories, "Morris: trajectories r")
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
-  cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")
-      ->check(CLI::Range(std::size_t{2}, std::size_t{64}));
+      ->check(whole_number_in(2, std::uint64_t{1} << 30));
+  cmd->add_option("--levels", args.levels, "Morris: grid levels p (even)")->check(whole_number_in(2, 64));
   cmd->add_option("--permutations", args.permutations, "Shapley: random permutations M (runs = N_v + M (D-1) N_o N_i)")
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
+      ->check(whole_number_in(2, std::uint64_t{1} << 40));
   cmd->add_option("--shapley-outer", args.shapley_outer, "Shapley: outer draws N_o per permutation step")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
+      ->check(whole_number_in(1, std::size_t{1} << 16));
   cmd->add_option("--shapley-inner", args.shapley_inner, "Shapley: inner (conditional) draws N_i per outer draw")
-      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 16));
+      ->check(whole_number_in(2, std::size_t{1} << 16));
   cmd->add_option("--shapley-variance-runs", args.shapley_variance_runs, "Shapley: joint draws N_v behind Var(Y)")
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
+      ->check(whole_number_in(2, std::uint64_t{1} << 40));
   add_long_run_options(*cmd, args.long_run);
 }
 
@@ -148,25 +152,39 @@ void print_morris(const MorrisResult& r, const std::vector<std::string>& names, 
     }
 }
 
-/// Options that only Sobol' or Morris read, and those that only Shapley reads: given with a
-/// method that ignores them they are refused rather than silently dropped.
-constexpr const char* SOBOL_MORRIS_OPTIONS[] = {
-    "--base-runs",       "--sampling",      "--second-order", "--groups",       "--ignore-correlation",
-    "--target-ci-width", "--max-base-runs", "--replicates",   "--trajectories", "--levels"};
+/// Options that only one method reads: given with a method that ignores them they are refused
+/// rather than silently dropped.
+constexpr const char* SOBOL_OPTIONS[] = {"--base-runs",     "--sampling",           "--second-order",
+                                         "--groups",        "--ignore-correlation", "--target-ci-width",
+                                         "--max-base-runs", "--replicates"};
+constexpr const char* MORRIS_OPTIONS[] = {"--trajectories", "--levels"};
 constexpr const char* SHAPLEY_OPTIONS[] = {"--permutations", "--shapley-outer", "--shapley-inner",
                                            "--shapley-variance-runs"};
 
+/// The options --method `method` reads, for the message that refuses another method's option.
+const char* options_of(const std::string& method) {
+  if (method == "sobol")
+    return "Sobol' indices take --base-runs, --sampling, --second-order, --groups, --ignore-correlation, "
+           "--target-ci-width, --max-base-runs and --replicates";
+  if (method == "morris") return "Morris screening takes --trajectories and --levels";
+  return "Shapley effects take --permutations, --shapley-outer, --shapley-inner and --shapley-variance-runs";
+}
+
 void refuse_options_of_other_methods(const SensitivityArgs& args) {
   if (!args.command) return;
-  const bool shapley = args.method == "shapley";
-  for (const char* name :
-       shapley ? std::span<const char* const>(SOBOL_MORRIS_OPTIONS) : std::span<const char* const>(SHAPLEY_OPTIONS))
-    if (args.command->count(name) > 0)
-      throw InputError(message(name, " does not apply to --method ", args.method,
-                               shapley ? " (Shapley effects take --permutations, --shapley-outer, --shapley-inner and "
-                                         "--shapley-variance-runs)"
-                                       : " (it is a --method shapley option)"));
-  if (shapley && args.command->count("--report") > 0)
+  const std::pair<const char*, std::span<const char* const>> methods[] = {
+      {"sobol", SOBOL_OPTIONS}, {"morris", MORRIS_OPTIONS}, {"shapley", SHAPLEY_OPTIONS}};
+  for (const auto& [method, names] : methods) {
+    if (args.method == method) continue;
+    for (const char* name : names)
+      if (args.command->count(name) > 0)
+        throw InputError(message(name, " does not apply to --method ", args.method, " (it is a --method ", method,
+                                 " option; ", options_of(args.method), ")"));
+  }
+  // Morris reports no intervals, so a confidence level given to it would be silently unused.
+  if (args.method == "morris" && args.command->count("--conf-level") > 0)
+    throw InputError("--conf-level does not apply to --method morris (Morris screening reports no intervals)");
+  if (args.method == "shapley" && args.command->count("--report") > 0)
     throw InputError(
         "--report does not apply to --method shapley yet: the HTML report has no Shapley section; "
         "the results are in shapley.csv and shapley.json");

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "cli.hpp"
 #include "destinations.hpp"
 #include "interrupt.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "report_command.hpp"
 #include "symbiomc/base/atomic_file.hpp"
@@ -33,7 +35,8 @@ void add_study_options(CLI::App& cmd, StudyInputs& study, bool allow_model) {
   cmd.add_option(
       "--correlations", study.correlations,
       "Rank-correlation file (default: <distributions>.corr.csv next to the distributions file, if present)");
-  cmd.add_flag("--no-correlations", study.no_correlations, "Ignore any rank-correlation file");
+  cmd.add_flag("--no-correlations", study.no_correlations, "Ignore any rank-correlation file")
+      ->excludes("--correlations");
   cmd.add_option("--set", study.sets, "Override a parameter's nominal value: NAME=VALUE (repeatable)");
   cmd.add_option("--option", study.options, "Pick a structural option of the case: NAME=CHOICE (repeatable)");
   if (allow_model)
@@ -45,8 +48,9 @@ void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
   CLI::App* cmd = app.add_subcommand("uncertainty", "Monte Carlo distributions of every output of every mode");
   add_study_options(*cmd, args.study, true);
   cmd->add_option("--runs", args.runs, "Number of runs (parameter draws)")
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
-  cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads");
+      ->check(whole_number_in(2, std::uint64_t{1} << 40));
+  cmd->add_option("--seed", args.seed, "Master seed: the same seed gives bit-identical results for any --threads")
+      ->check(whole_number_in(0, std::numeric_limits<std::uint64_t>::max()));
   cmd->add_option("--threads", args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--method", args.method, "Sampling: mc (Monte Carlo), lhs (Latin hypercube), qmc (randomised Sobol')")
       ->check(CLI::IsMember({"mc", "lhs", "qmc"}));
@@ -67,25 +71,25 @@ void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
                   "Equal-probability bins per parameter behind EVPPI (default: grows like runs^(1/3), 100 at 10^6 "
                   "runs). More bins resolve a decision that turns in a tail (less coarseness bias, which understates "
                   "EVPPI) but leave fewer runs per bin (more noise bias, which overstates it)")
-      ->check(CLI::Range(std::size_t{2}, MAX_BINS));
+      ->check(whole_number_in(2, MAX_BINS));
   cmd->add_option(
          "--importance-runs", args.importance_runs,
          message("Runs, from the first (whole blocks), behind importance.json (default ", DEFAULT_IMPORTANCE_RUNS,
                  "; first-order index, delta, SRRC and target sensitivity of every mode, output and "
                  "parameter); 0 = no importance files"))
-      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
+      ->check(whole_number_in(0, std::uint64_t{1} << 40));
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success (files are still written)");
   cmd->add_option("--dump-runs", args.dump_runs, "Write every run's inputs and outputs to this CSV file");
   cmd->add_option("--on-failure", args.on_failure, "Failed runs: skip (count and report them) or abort")
       ->check(CLI::IsMember({"skip", "abort"}));
   cmd->add_option("--block-size", args.block_size, "Runs per index-defined block (changes the random streams)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->check(whole_number_in(1, std::size_t{1} << 20));
   cmd->add_option("--replicates", args.replicates, "qmc: independent randomisations behind the CI of the mean")
-      ->check(CLI::Range(std::size_t{2}, std::size_t{1024}));
+      ->check(whole_number_in(2, 1024));
   cmd->add_option("--bins", args.bins, "Histogram bins per output (quantile error bound = one bin)")
-      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
-  cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(CLI::Range(0.5, 0.9999));
+      ->check(whole_number_in(16, std::size_t{1} << 20));
+  cmd->add_option("--conf-level", args.conf_level, "Confidence level of the intervals")->check(finite_in(0.5, 0.9999));
   add_long_run_options(*cmd, args.long_run);
 }
 

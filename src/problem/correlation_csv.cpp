@@ -33,22 +33,23 @@ using CorrReader = io::CSVReader<CORR_COLUMN_COUNT, io::trim_chars<' ', '\t'>, i
 
 RankCorrelation read_correlations(const std::string& path, const Problem& problem) {
   const std::string bytes = detail::read_file_bytes(path, "correlation");
+  const detail::FoldedCsv folded = detail::fold_quoted_line_breaks(bytes, path);
   const std::vector<std::string> columns(CORR_COLUMNS.begin(), CORR_COLUMNS.end());
-  CorrReader reader(path, bytes.data(), bytes.data() + bytes.size());
+  CorrReader reader(path, folded.text.data(), folded.text.data() + folded.text.size());
   try {
     reader.read_header(io::ignore_missing_column, std::string(CORR_COLUMNS[0]), std::string(CORR_COLUMNS[1]),
                        std::string(CORR_COLUMNS[2]), std::string(CORR_COLUMNS[3]));
   } catch (const io::error::header_missing&) {
-    const std::size_t line = std::max<std::size_t>(reader.get_file_line(), 1);
+    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.get_file_line()), 1);
     throw InputError(
         SourceLocation{path, line},
         message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
                 "; expected a header naming the columns 'parameter_a', 'parameter_b', 'rank_correlation'"));
   } catch (const io::error::base& e) {
-    throw InputError(detail::csv_error_message(e, path, reader.get_file_line(), columns));
+    throw InputError(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
   }
   ErrorList errors;
-  const SourceLocation header{path, reader.get_file_line()};
+  const SourceLocation header{path, folded.physical_line(reader.get_file_line())};
   for (std::size_t c = 0; c < 3; ++c) {
     if (!reader.has_column(CORR_COLUMNS[c])) {
       errors.add(header, message("the header lacks the required column '", CORR_COLUMNS[c], "'"));
@@ -76,16 +77,17 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
     source.clear();
     try {
       if (!reader.read_row(a, b, rho_text, source)) break;
+      for (std::string* cell : {&a, &b, &rho_text, &source}) folded.restore(*cell);
     } catch (const io::error::line_length_limit_exceeded& e) {
-      errors.add(detail::csv_error_message(e, path, reader.get_file_line(), columns));  // cannot skip it: stop
+      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));  // cannot skip it: stop
       break;
     } catch (const io::error::base& e) {
       ++rows;
-      errors.add(detail::csv_error_message(e, path, reader.get_file_line(), columns));
+      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
       continue;
     }
     ++rows;
-    const SourceLocation where{path, reader.get_file_line()};
+    const SourceLocation where{path, folded.physical_line(reader.get_file_line())};
     bool ok = true;
     auto lookup = [&](const char* column, const std::string& name) -> std::size_t {
       if (name.empty()) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <type_traits>
@@ -449,6 +450,27 @@ bool is_continuous(const Distribution& dist) noexcept {
 
 std::string_view kind_name(const Distribution& dist) noexcept {
   return std::visit([](const auto& d) noexcept { return std::decay_t<decltype(d)>::KIND; }, dist);
+}
+
+std::string unrepresentable_reason(const Distribution& dist) {
+  const double m = mean(dist), v = variance(dist);
+  if (!std::isfinite(m)) return "has a mean that is not a finite double";
+  if (!std::isfinite(v)) return "has a variance that is not a finite double (it overflows)";
+  if (is_continuous(dist) && !(v > 0.0))
+    return "has a variance that rounds to 0 in double precision (a single point: use dist 'fixed')";
+  // A bounded support keeps every quantile between two finite ends. Otherwise the quantiles
+  // are checked at the extreme uniforms of the designs, 2^-53 and 1 - 2^-53 (base/rng.hpp; the
+  // largest is also the largest double below 1): quantile functions are monotone, so finite
+  // ends mean finite quantiles throughout. (Only the normal-based kinds get here; their
+  // quantiles are closed forms, unlike Boost's iterative beta inverse, which can fail at
+  // extreme u.)
+  if (const auto [low, high] = support(dist); std::isfinite(low) && std::isfinite(high)) return {};
+  const double u_min = std::ldexp(1.0, -53);
+  for (const double u : {u_min, 1.0 - u_min}) {
+    const double x = quantile(dist, u);
+    if (!std::isfinite(x)) return message("has a quantile at u = ", format_number(u), " that is not a finite double");
+  }
+  return {};
 }
 
 std::vector<std::string> kind_names() {

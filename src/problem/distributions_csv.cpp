@@ -85,9 +85,11 @@ void read_header(Reader& reader, std::index_sequence<I...>) {
   reader.read_header(io::ignore_missing_column, std::string(COLUMN_NAMES[I])...);
 }
 
-bool read_row(Reader& reader, Cells& cells) {
+bool read_row(Reader& reader, const detail::FoldedCsv& folded, Cells& cells) {
   for (auto& cell : cells) cell.clear();
-  return std::apply([&reader](auto&... cell) { return reader.read_row(cell...); }, cells);
+  if (!std::apply([&reader](auto&... cell) { return reader.read_row(cell...); }, cells)) return false;
+  for (auto& cell : cells) folded.restore(cell);
+  return true;
 }
 
 std::string trim(std::string_view text) {
@@ -95,6 +97,16 @@ std::string trim(std::string_view text) {
   if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t");
   return std::string(text.substr(first, last - first + 1));
+}
+
+// The cell that sets a distribution's spread: the one to change when the spread cannot be
+// represented in double precision.
+Column spread_column(const std::string& kind, bool lognorm_by_mean) {
+  if (kind == Normal::KIND || kind == TruncNormal::KIND) return Column::sd;
+  if (kind == LogNormal::KIND) return lognorm_by_mean ? Column::sd : Column::gsd;
+  if (kind == Discrete::KIND) return Column::values;
+  if (kind == Fixed::KIND) return Column::value;
+  return Column::high;
 }
 
 // "(-inf, inf)", "[0.5, 1]", "(0, inf)": open where the end is infinite or never attained.
@@ -467,7 +479,14 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
     // drifting apart.
     fail(Column::dist, e.what());
   }
-  if (!dist || info == nullptr) return;
+  if (!dist) return;
+  if (const std::string why = unrepresentable_reason(*dist); !why.empty()) {
+    const Column spread = spread_column(kind, lognorm_by_mean);
+    fail(spread, message("expected parameters for which dist '", kind, "' fits in double precision, got ",
+                         to_string(*dist), ", which ", why));
+    return;
+  }
+  if (info == nullptr) return;
   check_domain(*dist, *info);
   check_nominal(*dist, *info);
   if (row_errors_ != 0) return;
@@ -486,20 +505,21 @@ void DistributionsChecker::check(const Cells& cells, std::size_t line) {
 
 Problem read_distributions(const std::string& path, std::span<const ParameterInfo> case_parameters) {
   const std::string bytes = detail::read_file_bytes(path, "distributions");
+  const detail::FoldedCsv folded = detail::fold_quoted_line_breaks(bytes, path);
   const auto columns = column_names();
   ErrorList errors;
-  Reader reader(path, bytes.data(), bytes.data() + bytes.size());
+  Reader reader(path, folded.text.data(), folded.text.data() + folded.text.size());
   try {
     read_header(reader, std::make_index_sequence<COLUMN_COUNT>{});
   } catch (const io::error::header_missing&) {
-    const std::size_t line = std::max<std::size_t>(reader.get_file_line(), 1);
+    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.get_file_line()), 1);
     throw InputError(SourceLocation{path, line},
                      message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
                              "; expected a header naming the columns, at least 'parameter', 'dist', 'unit'"));
   } catch (const io::error::base& e) {
-    throw InputError(detail::csv_error_message(e, path, reader.get_file_line(), columns, column_synonyms()));
+    throw InputError(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns, column_synonyms()));
   }
-  const SourceLocation header{path, reader.get_file_line()};
+  const SourceLocation header{path, folded.physical_line(reader.get_file_line())};
   for (const Column c : REQUIRED_COLUMNS) {
     if (!reader.has_column(name_of(c)))
       errors.add(header, message("the header lacks the required column '", name_of(c), "'"));
@@ -511,18 +531,18 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
   std::size_t rows = 0;
   while (true) {
     try {
-      if (!read_row(reader, cells)) break;
+      if (!read_row(reader, folded, cells)) break;
     } catch (const io::error::line_length_limit_exceeded& e) {
       // The reader cannot skip past an over-long line, so reading stops here.
-      errors.add(detail::csv_error_message(e, path, reader.get_file_line(), columns));
+      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
       break;
     } catch (const io::error::base& e) {
       ++rows;
-      errors.add(detail::csv_error_message(e, path, reader.get_file_line(), columns));
+      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
       continue;
     }
     ++rows;
-    checker.check(cells, reader.get_file_line());
+    checker.check(cells, folded.physical_line(reader.get_file_line()));
   }
   if (rows == 0) errors.add(header, "no parameter rows after the header");
   errors.throw_if_any();

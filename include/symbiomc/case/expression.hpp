@@ -55,6 +55,10 @@ struct FunctionInfo {
 /// Identifiers: letters, digits, '_' and '.', not starting with a digit ("base.total_power_MW").
 [[nodiscard]] Expression parse_expression(std::string_view text);
 
+/// The expression text for a message: whole when short, else the part around the 1-based
+/// `column` with "..." where it was cut, so that a generated 600 KB cell is not echoed whole.
+[[nodiscard]] std::string expression_excerpt(std::string_view text, std::size_t column);
+
 /// Names an expression refers to as values (identifiers, excluding function names and the
 /// curve/process arguments of pwl() and active()), in order of first appearance.
 [[nodiscard]] std::vector<std::string> referenced_names(const Expression& expression);

@@ -222,6 +222,12 @@ using Distribution =
 /// The distributions-file spelling: "fixed", "unif", "norm", "truncnorm", "lognorm", "triang",
 /// "pert", "beta", "logunif", "discrete".
 [[nodiscard]] std::string_view kind_name(const Distribution& dist) noexcept;
+/// Why `dist`, valid by its parameters' signs and order, still cannot be sampled in double
+/// precision, or "" when it can: its mean and variance must be finite, a continuous kind's
+/// variance positive (sd 1e-200 against a mean of 1 is a point, and a lognormal then has no
+/// spread at all), and its quantiles finite over all of (0, 1). Otherwise every run would fail
+/// or every statistic be infinite. The reason reads after "the distribution ...".
+[[nodiscard]] std::string unrepresentable_reason(const Distribution& dist);
 /// All kind names in variant order (for "did you mean" and messages).
 [[nodiscard]] std::vector<std::string> kind_names();
 /// Short human form for reports, e.g. "norm(mean=1, sd=0.2)", "lognorm(median=3, gsd=1.5)".

@@ -1,11 +1,9 @@
 #pragma once
 // Reads the CSV files symbiomc writes beside its JSON results (histograms.csv, morris.csv, ...)
 // for the report: '#' comment lines and blank lines are skipped, the first other line is the
-// header, every later line a row. Cells follow RFC 4180 as the writers produce them
-// (symbiomc/base/csv_format.hpp): a cell in double quotes may hold commas and doubled quotes,
-// so a unit such as `"MW, net"` stays one cell. A line break inside a quoted cell is refused
-// with the file and line: the writers never put one there, and refusing it keeps the reader
-// line by line.
+// header, every later record a row. Cells follow RFC 4180 (symbiomc/base/csv_format.hpp): a
+// cell in double quotes may hold commas, doubled quotes and line breaks, so a unit such as
+// `"MW, net"` stays one cell, and so does a note a spreadsheet wrote over two lines.
 
 #include <cstddef>
 #include <string>
@@ -17,13 +15,13 @@ namespace symbiomc {
 class ResultCsv {
  public:
   struct Row {
-    std::size_t line = 0;            ///< 1-based line in the file, for messages
+    std::size_t line = 0;            ///< 1-based line in the file where the row starts, for messages
     std::vector<std::string> cells;  ///< unquoted; as many as the line has (checked on access)
   };
 
   /// Reads `path`. Throws InputError naming the file (and line) when it cannot be read, has no
-  /// header row, or a quoted cell is not closed on its line or is followed by something other
-  /// than a comma.
+  /// header row, or a quoted cell is not closed before the end of the file or is followed by
+  /// something other than a comma.
   explicit ResultCsv(std::string path);
 
   /// The same for text already in memory; `path` names it in messages.
