@@ -51,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/stats/decile_means.hpp"
 #include "symbiomc/stats/decision.hpp"
 #include "symbiomc/stats/importance.hpp"
 
@@ -105,6 +106,10 @@ struct DecisionOutcome {
   std::size_t bins = 0;                  ///< EVPPI bins per parameter
   std::optional<DecisionResult> result;  ///< empty when it could not be computed (see reason)
   std::string reason;
+  /// The probabilistic tornado (stats/decile_means.hpp), [mode * parameters + j]: the output's mean
+  /// over the runs used in which parameter j lies in its lowest and in its highest decile.
+  /// Empty when result is.
+  std::vector<DecileMeans> tornado;
 
   friend bool operator==(const DecisionOutcome&, const DecisionOutcome&) = default;
 };
