@@ -281,7 +281,8 @@
     const height = margin.top + rows.length * rowHeight + margin.bottom;
     const all = rows.flatMap((r) => r.values.flatMap((x) => [x.v, x.lo, x.hi])).filter((v) => v !== null && v !== undefined && Number.isFinite(v));
     const lo = Math.min(0, d3.min(all) ?? 0);
-    const hi = Math.max(lo + 1e-12, d3.max(all) ?? 1);
+    const top = d3.max(all) ?? 1;
+    const hi = top > lo ? top : lo + 1;  // all zero (no parameter worth measuring): a readable axis
     const x = d3.scaleLinear().domain([lo, hi]).nice().range([margin.left, width - margin.right]);
     const svg = figure(parent, kind, attrs, width, height, label, caption, chart);
     svg.append('g').selectAll('line').data(x.ticks(5)).join('line').attr('class', 'grid-line')
@@ -399,7 +400,8 @@
         {html: `<span class="swatch" style="background:${modeColor(m.id)}"></span>${escapeHtml(modeName(m.id))}` +
           (m.id === d.best_mode ? ' <b>(best)</b>' : ''), cls: 'text'},
         fmt(m.mean), `${fmt(m.mean_ci[0])} – ${fmt(m.mean_ci[1])}`, pct(m.p_best), `${pct(m.p_best_ci[0])} – ${pct(m.p_best_ci[1])}`]), 'data decision-table');
-      const pair = card.append('div').attr('class', 'pair');
+      // Charts in a grid of ~660 px columns, so that one alone keeps its size.
+      const pair = card.append('div').attr('class', 'grid');
       intervalBars(pair.append('div'), 'pbest', {output: d.output}, d.modes.map((m) => ({name: modeName(m.id), values: [{v: m.p_best, lo: m.p_best_ci[0], hi: m.p_best_ci[1]}]})),
         [{label: 'P(best)', color: '#1f5fa8'}], 'probability of being the best mode', `P(best) per mode for ${d.output}`,
         'Share of runs in which each mode gives the best value of ' + escapeHtml(shortName(d.output)) + ' (ties go to the first mode); whiskers: 95 % interval.',
@@ -414,12 +416,12 @@
           `(${escapeHtml(withUnit(d.evpi.value, d.unit))}); whiskers: 95 % interval.` + (d.evppi.length > evppi.length ? ` The ${d.evppi.length - evppi.length} others are smaller.` : ''),
         'decision_evppi');
       }
-      tornadoChart(card, d, d.best_mode);
+      const row = card.append('div').attr('class', 'grid');
+      tornadoChart(row.append('div'), d, d.best_mode);
       const imp = d.importance.filter((x) => x.mode === d.best_mode && (x.first_order !== undefined || x.delta !== undefined))
         .sort((a, b) => (b.first_order ?? b.delta ?? 0) - (a.first_order ?? a.delta ?? 0)).slice(0, 12);
       const sh = DATA.shapley && DATA.shapley.results.find((r) => r.mode === d.best_mode && r.output === d.output);
       if (imp.length || sh) {
-        const row = card.append('div').attr('class', 'pair');
         if (imp.length) {
           const hasDelta = imp.some((x) => x.delta !== undefined);
           const series = [{label: 'first-order index', color: '#1f5fa8'}].concat(hasDelta ? [{label: 'δ (moment-independent)', color: '#f28e2b'}] : []);
