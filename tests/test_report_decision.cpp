@@ -46,7 +46,8 @@ const std::string HOSTILE_DIST = test::TEST_DATA + "/report/hostile.csv";
 /// What the hostile fixture puts into every free text.
 const std::string MARKUP = "<img src=x onerror=window.__pwned=1></script><script>window.__pwned=1</script>\"'&";
 
-/// Every kind of result for one case: balance, uncertainty with --decision and --threshold,
+/// Every kind of result for one case: balance, uncertainty with two decisions (gain_MW:max and
+/// gain_MW:min) and a --threshold,
 /// Sobol' (with groups), Morris and Shapley, each in its subdirectory of `root`.
 void run_every_study(const fs::path& root, const std::string& case_dir, const std::string& dist) {
   const std::vector<std::string> common = {"--case", case_dir, "--distributions", dist, "--quiet"};
@@ -56,7 +57,9 @@ void run_every_study(const fs::path& root, const std::string& case_dir, const st
     EXPECT_TRUE(succeeded(run_symbiomc(args))) << out;
   };
   EXPECT_TRUE(succeeded(run_symbiomc({"balance", "--case", case_dir, "--out", (root / "balance").string()})));
-  run({"uncertainty", "--runs", "20000", "--decision", "gain_MW", "--threshold", "gain_MW=0.5"}, "uncertainty");
+  run({"uncertainty", "--runs", "20000", "--decision", "gain_MW", "--decision", "gain_MW:min", "--threshold",
+       "gain_MW=0.5"},
+      "uncertainty");
   run({"sensitivity", "--base-runs", "256", "--groups"}, "sensitivity");
   run({"sensitivity", "--method", "morris", "--trajectories", "10"}, "morris");
   run({"sensitivity", "--method", "shapley", "--permutations", "40"}, "shapley");
@@ -91,6 +94,8 @@ TEST(DecisionReportData, DecisionMemberHoldsTheFilesNumbersAndIsAbsentWithoutDec
   const json data = json::parse(report_data_json(sources, {}));
   ASSERT_TRUE(data.contains("decision"));
   const json file = read_json(dir.path() / "uncertainty" / "decision.json").at("decisions")[0];
+  ASSERT_EQ(data["decision"]["decisions"].size(), 2u);
+  EXPECT_EQ(data["decision"]["decisions"][1]["direction"], "min");
   const json& d = data["decision"]["decisions"][0];
   EXPECT_EQ(d["output"], "gain_MW");
   EXPECT_EQ(d["unit"], "MW");
@@ -142,7 +147,7 @@ TEST_F(ReportInBrowser, DecisionSectionComesFirstWithEveryChartAndUnit) {
   EXPECT_EQ(browser.errors(), std::vector<std::string>{});
   ASSERT_FALSE(page["sections"].empty());
   EXPECT_EQ(page["sections"][0], "decision");
-  EXPECT_EQ(page["blocks"], 1);
+  EXPECT_EQ(page["blocks"], 2);  // one per decision; the charts checked below are the first's
   const json file = read_json(dir.path() / "uncertainty" / "decision.json").at("decisions")[0];
   const std::string best = file["best_mode"];
   const std::string lead = page["lead"];
