@@ -4,7 +4,9 @@
 // uniforms v = F(x) after the copula, so every measure stays valid with correlations):
 //   - decisions (--decision OUTPUT[:max|:min]; stats/decision.hpp): the best mode by expected
 //     value among all modes, independent operation included, each mode's P(best), EVPI, and
-//     EVPPI of every uncertain parameter and of every parameter group of two or more members;
+//     EVPPI of every uncertain parameter and of every parameter group of two or more members,
+//     and the probabilistic tornado (stats/decile_means.hpp: each mode's mean with each
+//     parameter in its lowest and in its highest decile, from every run used);
 //   - importance of every parameter for every (mode, output) (stats/importance.hpp): the binned
 //     first-order index, Borgonovo's delta (for the outputs named by --decision and
 //     --threshold) and SRRC;
