@@ -87,7 +87,7 @@
   }
   function csvLink(chart) {
     const file = DATA.chart_files && DATA.chart_files[chart];
-    return file ? ` Data: <a href="${encodeURI(file)}">${escapeHtml(file)}</a>.` : '';
+    return file ? ` Data: <a href="${escapeHtml(encodeURI(file))}">${escapeHtml(file)}</a>.` : '';
   }
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c]);
@@ -190,8 +190,8 @@
       const thresholds = st.thresholds.map((t) => `P(${escapeHtml(name)} > ${fmt(t.value)}) = <b>${pct(t.p)}</b>`);
       if (thresholds.length) lead += '; ' + thresholds.join('; ');
       lead += '.';
-      items.push(`In 90 % of the runs its ${escapeHtml(name)} lies between ${withUnit(st.q.p5, st.unit)} and ${withUnit(st.q.p95, st.unit)} ` +
-        `(median ${withUnit(st.q.p50, st.unit)}); P(${escapeHtml(name)} > 0) = ${pct(st.p_pos)}.`);
+      items.push(`In 90 % of the runs its ${escapeHtml(name)} lies between ${escapeHtml(withUnit(st.q.p5, st.unit))} and ${escapeHtml(withUnit(st.q.p95, st.unit))} ` +
+        `(median ${escapeHtml(withUnit(st.q.p50, st.unit))}); P(${escapeHtml(name)} > 0) = ${pct(st.p_pos)}.`);
       // Runner-up and the paired comparison with it.
       const others = DATA.modes.map((m) => NS.stat(m.id, out)).filter((x) => x && x.mode !== best && Number.isFinite(x.mean))
         .sort((a, b) => b.mean - a.mean);
@@ -206,7 +206,7 @@
       }
     } else if (DATA.flows && out && best) {
       const v = NS.nominal.get(best + '\u0000' + out);
-      lead = `At nominal inputs <b>${escapeHtml(modeName(best))}</b> gives the highest ${escapeHtml(name)}: <b>${withUnit(v, info.unit)}</b>. ` +
+      lead = `At nominal inputs <b>${escapeHtml(modeName(best))}</b> gives the highest ${escapeHtml(name)}: <b>${escapeHtml(withUnit(v, info.unit))}</b>. ` +
         'Run <code>symbiomc uncertainty</code> to see how far this can be trusted.';
     } else {
       lead = 'This report shows the sensitivity results only.';
@@ -266,6 +266,182 @@
     s.append('p').attr('class', 'intro').html('How to read this report: each chart has a caption under it; hover a bar, band or dot ' +
       'to see its exact value. Every chart\'s numbers are also in a CSV file beside this page (linked in the caption). ' +
       'Inputs, seeds and checksums are under <a href="#provenance">provenance</a>.');
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Decision: best mode, P(best), EVPI, EVPPI, probabilistic tornado, importance
+
+  /** Horizontal bars with interval whiskers. rows: [{name, values: [{v, lo, hi}] per series}];
+   *  series: [{label, color}]; every value is in `unit` (the axis label says so). */
+  function intervalBars(parent, kind, attrs, rows, series, axisLabel, label, caption, chart, format = fmt) {
+    const margin = {left: 220, right: 120, top: series.length > 1 ? 22 : 8, bottom: 42};
+    const barHeight = 10;
+    const rowHeight = Math.max(22, series.length * (barHeight + 1) + 8);
+    const width = 660;
+    const height = margin.top + rows.length * rowHeight + margin.bottom;
+    const all = rows.flatMap((r) => r.values.flatMap((x) => [x.v, x.lo, x.hi])).filter((v) => v !== null && v !== undefined && Number.isFinite(v));
+    const lo = Math.min(0, d3.min(all) ?? 0);
+    const top = d3.max(all) ?? 1;
+    const hi = top > lo ? top : lo + 1;  // all zero (no parameter worth measuring): a readable axis
+    const x = d3.scaleLinear().domain([lo, hi]).nice().range([margin.left, width - margin.right]);
+    const svg = figure(parent, kind, attrs, width, height, label, caption, chart);
+    svg.append('g').selectAll('line').data(x.ticks(5)).join('line').attr('class', 'grid-line')
+      .attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', margin.top).attr('y2', height - margin.bottom);
+    if (series.length > 1) {
+      const legend = svg.append('g').attr('transform', `translate(${margin.left},8)`);
+      series.forEach((se, k) => {
+        legend.append('rect').attr('x', k * 150).attr('y', -4).attr('width', 10).attr('height', 10).attr('fill', se.color);
+        legend.append('text').attr('x', k * 150 + 14).attr('y', 5).text(se.label);
+      });
+    }
+    rows.forEach((r, i) => {
+      const y0 = margin.top + i * rowHeight + 4;
+      const g = svg.append('g').attr('class', 'factor').attr('data-name', r.name);
+      const texts = [];
+      r.values.forEach((val, k) => {
+        if (val.v === null || val.v === undefined || !Number.isFinite(val.v)) return;
+        const yy = y0 + k * (barHeight + 1);
+        g.append('rect').attr('class', 'bar').attr('x', x(Math.min(0, val.v))).attr('y', yy).attr('height', barHeight)
+          .attr('width', Math.max(0.5, Math.abs(x(val.v) - x(0)))).attr('fill', series[k].color);
+        if (Number.isFinite(val.lo) && Number.isFinite(val.hi) && val.lo !== null && val.hi !== null) {
+          g.append('line').attr('class', 'ci').attr('x1', x(val.lo)).attr('x2', x(val.hi))
+            .attr('y1', yy + barHeight / 2).attr('y2', yy + barHeight / 2).attr('stroke', '#1d2430');
+        }
+        texts.push(`${series[k].label} ${format(val.v)}` + (val.lo !== null && val.hi !== null ? ` [${format(val.lo)}, ${format(val.hi)}]` : ''));
+      });
+      g.append('text').attr('x', margin.left - 8).attr('y', y0 + 9).attr('text-anchor', 'end').text(truncate(r.name, 32));
+      g.append('text').attr('x', width - margin.right + 8).attr('y', y0 + 9).attr('font-size', 10.5).attr('fill', '#5b6474')
+        .text(r.values.map((val) => format(val.v)).join(' · '));
+      g.append('title').text(`${r.name}: ${texts.join('; ')}`);
+    });
+    xAxis(svg.append('g'), x, 5, axisLabel, width - margin.right, height - margin.bottom + 4);
+    return svg;
+  }
+
+  /** The probabilistic tornado of one mode: for each parameter a bar from the output's mean with
+   *  the parameter in its lowest decile to its mean with it in its highest decile. */
+  function tornadoChart(parent, d, mode) {
+    const unit = prettyUnit(d.unit);
+    const rows = d.tornado.filter((t) => t.mode === mode && Number.isFinite(t.low) && Number.isFinite(t.high) && t.low !== null && t.high !== null)
+      .sort((a, b) => Math.abs(b.high - b.low) - Math.abs(a.high - a.low)).slice(0, 12);
+    if (!rows.length) return;
+    const m = d.modes.find((x) => x.id === mode);
+    const center = m ? m.mean : null;
+    const margin = {left: 220, right: 120, top: 22, bottom: 42};
+    const rowHeight = 22;
+    const width = 660;
+    const height = margin.top + rows.length * rowHeight + margin.bottom;
+    const values = rows.flatMap((t) => [t.low, t.high]).concat(center === null ? [] : [center]);
+    let domain = d3.extent(values);
+    if (domain[0] === domain[1]) domain = [domain[0] - 1, domain[1] + 1];
+    const x = d3.scaleLinear().domain(domain).nice().range([margin.left, width - margin.right]);
+    const caption = `Probabilistic tornado of ${escapeHtml(shortName(d.output))} under ${escapeHtml(modeName(mode))}: each bar runs from the ` +
+      'mean over the runs in which the parameter lies in its lowest 10 % (light end) to the mean over those in which it lies in its highest ' +
+      '10 % (dark end), every other parameter keeping its distribution' + (center === null ? '' : `; the vertical line is the overall mean, ${escapeHtml(withUnit(center, d.unit))}`) +
+      '. Longest bars first: the parameters whose extremes move the expected outcome most.';
+    const svg = figure(parent, 'tornado', {output: d.output, mode}, width, height,
+      `Probabilistic tornado of ${d.output} for ${mode}`, caption, 'decision_tornado');
+    const legend = svg.append('g').attr('transform', `translate(${margin.left},8)`);
+    legend.append('rect').attr('y', -4).attr('width', 10).attr('height', 10).attr('fill', '#9cc3ea');
+    legend.append('text').attr('x', 14).attr('y', 5).text('lowest decile');
+    legend.append('rect').attr('x', 120).attr('y', -4).attr('width', 10).attr('height', 10).attr('fill', '#1f5fa8');
+    legend.append('text').attr('x', 134).attr('y', 5).text('highest decile');
+    rows.forEach((t, i) => {
+      const y0 = margin.top + i * rowHeight + 4;
+      const g = svg.append('g').attr('class', 'factor').attr('data-name', t.parameter);
+      const c = center === null ? (t.low + t.high) / 2 : center;
+      for (const [v, color, cls] of [[t.low, '#9cc3ea', 'bar-low'], [t.high, '#1f5fa8', 'bar-high']]) {
+        g.append('rect').attr('class', 'bar ' + cls).attr('x', Math.min(x(c), x(v))).attr('y', y0).attr('height', 13)
+          .attr('width', Math.max(0.5, Math.abs(x(v) - x(c)))).attr('fill', color);
+      }
+      g.append('text').attr('x', margin.left - 8).attr('y', y0 + 10).attr('text-anchor', 'end').text(truncate(t.parameter, 32));
+      g.append('text').attr('x', width - margin.right + 8).attr('y', y0 + 10).attr('font-size', 10.5).attr('fill', '#5b6474')
+        .text(`${fmt(t.low)} → ${fmt(t.high)}`);
+      g.append('title').text(`${t.parameter}${prettyUnit(t.parameter_unit) ? ' [' + prettyUnit(t.parameter_unit) + ']' : ''}: mean ${withUnit(t.low, d.unit)} ` +
+        `in its lowest decile (CI ${fmt(t.low_ci[0])} to ${fmt(t.low_ci[1])}), ${withUnit(t.high, d.unit)} in its highest (CI ${fmt(t.high_ci[0])} to ${fmt(t.high_ci[1])})`);
+    });
+    if (center !== null) {
+      svg.append('line').attr('class', 'center').attr('x1', x(center)).attr('x2', x(center)).attr('y1', margin.top)
+        .attr('y2', height - margin.bottom).attr('stroke', '#1d2430').attr('stroke-width', 1.2);
+    }
+    xAxis(svg.append('g'), x, 5, `mean of ${shortName(d.output)}${unit ? ' [' + unit + ']' : ''}`, width - margin.right, height - margin.bottom + 4);
+  }
+
+  function renderDecision() {
+    const dec = DATA.decision;
+    if (!dec || !dec.decisions || !dec.decisions.length) return;
+    const s = section('decision', 'Which mode to choose?',
+      'The decision between the modes from the Monte Carlo runs: the mode with the best expected value, how often each mode is the best, ' +
+      'what perfect information would be worth (EVPI) and which parameter is worth measuring first (EVPPI, in the same money or physical ' +
+      'unit as the output), and what moves the expected outcome. Intervals are 95 % confidence intervals.');
+    for (const d of dec.decisions) {
+      const unit = prettyUnit(d.unit);
+      const unitLabel = unit ? ` [${unit}]` : '';
+      const card = s.append('div').attr('class', 'card mode-block decision-block').attr('data-output', d.output).attr('data-direction', d.direction);
+      card.append('h3').html(`${escapeHtml(shortName(d.output))}${unitTag(d.unit)} — ${d.direction === 'min' ? 'smaller' : 'larger'} is better`);
+      card.append('p').attr('class', 'desc').html(`<span class="mono">${escapeHtml(d.output)}</span>` +
+        (Number.isFinite(d.runs_used) ? ` · ${fmtInt(d.runs_used)} runs used` : '') +
+        (d.runs_excluded > 0 ? ` · <span class="bad">${fmtInt(d.runs_excluded)} runs excluded (some mode failed)</span>` : ''));
+      if (d.reason || d.best_mode === null) {
+        card.append('p').attr('class', 'note').text(`Not computed: ${d.reason || 'too few runs'}`);
+        continue;
+      }
+      const best = d.modes.find((m) => m.id === d.best_mode) || {};
+      const top = d.evppi.filter((e) => !e.zero).slice(0, 3);
+      const lead = card.append('p').attr('class', 'lead decision-lead');
+      lead.html(`Best mode: <b>${escapeHtml(modeName(d.best_mode))}</b>, expected ${escapeHtml(shortName(d.output))} ` +
+        `<b>${escapeHtml(withUnit(best.mean, d.unit))}</b>; it is the best mode in <b>${pct(best.p_best)}</b> of the runs. ` +
+        `Expected value of perfect information (EVPI): <b>${escapeHtml(withUnit(d.evpi.value, d.unit))}</b> ` +
+        `(CI ${escapeHtml(fmt(d.evpi.ci[0]))} to ${escapeHtml(withUnit(d.evpi.ci[1], d.unit))}) — the most that removing all uncertainty could add. ` +
+        (top.length ? 'Measure first: ' + top.map((e) => `<span class="mono">${escapeHtml(e.factor)}</span> (EVPPI ${escapeHtml(withUnit(e.value, d.unit))})`).join(', ') + '.'
+          : 'No single parameter or group has an EVPPI distinguishable from zero.'));
+      const left = (text) => ({html: escapeHtml(text), cls: 'text'});
+      table(card, [left('Mode'), `Mean${unitLabel}`, `95 % CI${unitLabel}`, 'P(best)', 'P(best) 95 % CI'], d.modes.map((m) => [
+        {html: `<span class="swatch" style="background:${modeColor(m.id)}"></span>${escapeHtml(modeName(m.id))}` +
+          (m.id === d.best_mode ? ' <b>(best)</b>' : ''), cls: 'text'},
+        fmt(m.mean), `${fmt(m.mean_ci[0])} – ${fmt(m.mean_ci[1])}`, pct(m.p_best), `${pct(m.p_best_ci[0])} – ${pct(m.p_best_ci[1])}`]), 'data decision-table');
+      // Charts in a grid of ~660 px columns, so that one alone keeps its size.
+      const pair = card.append('div').attr('class', 'grid');
+      intervalBars(pair.append('div'), 'pbest', {output: d.output}, d.modes.map((m) => ({name: modeName(m.id), values: [{v: m.p_best, lo: m.p_best_ci[0], hi: m.p_best_ci[1]}]})),
+        [{label: 'P(best)', color: '#1f5fa8'}], 'probability of being the best mode', `P(best) per mode for ${d.output}`,
+        'Share of runs in which each mode gives the best value of ' + escapeHtml(shortName(d.output)) + ' (ties go to the first mode); whiskers: 95 % interval.',
+        'decision_modes', pct);
+      const evppi = d.evppi.slice(0, 15);
+      if (evppi.length) {
+        intervalBars(pair.append('div'), 'evppi', {output: d.output}, evppi.map((e) => ({name: e.factor + (e.kind === 'group' ? ' (group)' : ''),
+          values: [{v: e.value, lo: e.ci[0], hi: e.ci[1]}]})), [{label: 'EVPPI', color: '#59a14f'}],
+        `EVPPI${unitLabel}`, `EVPPI per parameter for ${d.output}`,
+        `Expected value of partial perfect information: how much ${escapeHtml(shortName(d.output))} the decision would gain, on average, if this ` +
+          'parameter (or group) were known before choosing — measure the longest bar first. Bounded by the EVPI ' +
+          `(${escapeHtml(withUnit(d.evpi.value, d.unit))}); whiskers: 95 % interval.` + (d.evppi.length > evppi.length ? ` The ${d.evppi.length - evppi.length} others are smaller.` : ''),
+        'decision_evppi');
+      }
+      const row = card.append('div').attr('class', 'grid');
+      tornadoChart(row.append('div'), d, d.best_mode);
+      const imp = d.importance.filter((x) => x.mode === d.best_mode && (x.first_order !== undefined || x.delta !== undefined))
+        .sort((a, b) => (b.first_order ?? b.delta ?? 0) - (a.first_order ?? a.delta ?? 0)).slice(0, 12);
+      const sh = DATA.shapley && DATA.shapley.results.find((r) => r.mode === d.best_mode && r.output === d.output);
+      if (imp.length || sh) {
+        if (imp.length) {
+          const hasDelta = imp.some((x) => x.delta !== undefined);
+          const series = [{label: 'first-order index', color: '#1f5fa8'}].concat(hasDelta ? [{label: 'δ (moment-independent)', color: '#f28e2b'}] : []);
+          const val = (v, ci) => (v === undefined ? {v: null, lo: null, hi: null} : {v, lo: ci[0], hi: ci[1]});
+          intervalBars(row.append('div'), 'importance', {output: d.output, mode: d.best_mode}, imp.map((x) => ({name: x.parameter,
+            values: [val(x.first_order, x.first_order_ci || [null, null])].concat(hasDelta ? [val(x.delta, x.delta_ci || [null, null])] : [])})), series,
+          'index (share, dimensionless)', `First-order index and delta of ${d.output} for ${d.best_mode}`,
+          `What drives ${escapeHtml(shortName(d.output))} under ${escapeHtml(modeName(d.best_mode))}, from the same runs: the first-order index (share of the variance ` +
+            'explained by the parameter alone) and Borgonovo\'s δ (how far the whole distribution shifts when the parameter is known). Whiskers: 95 % intervals.',
+          'importance');
+        }
+        if (sh) {
+          const list = [...sh.parameters].sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 12);
+          intervalBars(row.append('div'), 'shapley', {output: d.output, mode: d.best_mode}, list.map((p) => ({name: p.name, values: [{v: p.value, lo: p.ci[0], hi: p.ci[1]}]})),
+            [{label: 'Shapley effect', color: '#b07aa1'}], 'Shapley effect (share of variance, dimensionless)', `Shapley effects of ${d.output} for ${d.best_mode}`,
+            `Shapley effects of ${escapeHtml(shortName(d.output))} under ${escapeHtml(modeName(d.best_mode))} from the Shapley sensitivity run: each parameter's fair ` +
+              'share of the variance, interactions and correlations included; they sum to 1.', 'shapley');
+        }
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------
@@ -554,7 +730,7 @@
     const width = 660;
     const height = margin.top + rows.length * rowHeight + margin.bottom;
     const x = d3.scaleLinear().domain([0, 1]).range([margin.left, width - margin.right]);
-    const caption = `Share of runs in which ${escapeHtml(shortName(output))} exceeds ${withUnit(value, info.unit)}, per mode; ` +
+    const caption = `Share of runs in which ${escapeHtml(shortName(output))} exceeds ${escapeHtml(withUnit(value, info.unit))}, per mode; ` +
       `whiskers: ${Math.round(DATA.uncertainty.conf_level * 100)} % confidence interval of that share (it narrows with more runs).`;
     const svg = figure(parent, 'threshold', {output, threshold: value}, width, height, `P(${output} > ${value}) per mode`, caption, 'probabilities');
     svg.append('g').selectAll('line').data(x.ticks(5)).join('line').attr('class', 'grid-line')
@@ -1019,6 +1195,7 @@
   try {
     buildLookups();
     renderHeader();
+    renderDecision();
     renderSummary();
     renderFlows();
     renderDistributions();

@@ -52,8 +52,8 @@ const std::string FAILING_DIST = test::SAMPLING_DATA + "/failing.csv";
 
 constexpr double K = 4.0;  // standard errors allowed by every statistical check (fixed seeds)
 
-const std::vector<std::string> GIVEN_DATA_FILES = {"decision.json", "decision.csv", "importance.json", "importance.csv",
-                                                   "targets.csv"};
+const std::vector<std::string> GIVEN_DATA_FILES = {"decision.json",   "decision.csv",   "tornado.csv",
+                                                   "importance.json", "importance.csv", "targets.csv"};
 
 double normal_cdf(double x) { return boost::math::cdf(boost::math::normal(), x); }
 double normal_pdf(double x) { return boost::math::pdf(boost::math::normal(), x); }
@@ -263,6 +263,57 @@ TEST(DecisionCli, LinearChoiceMatchesTheClosedFormEvpiEvppiAndPBest) {
   for (const json& m : max.at("modes"))
     if (m.at("mean").get<double>() < lowest) lowest = m.at("mean"), worst = m.at("name");
   EXPECT_EQ(min.at("best_mode"), worst);
+}
+
+const json& tornado_entry(const json& decision, const std::string& parameter, const std::string& mode) {
+  for (const json& e : decision.at("tornado"))
+    if (e.at("parameter") == parameter && e.at("mode") == mode) return e;
+  throw std::runtime_error("no tornado entry of " + parameter + " in " + mode);
+}
+
+// The probabilistic tornado: gain = 3 u - 1 in mode ma with u ~ U[0, 1], so its mean over the
+// runs with u in [0, 0.1) is 3 * 0.05 - 1 = -0.85 and over u in [0.9, 1] 3 * 0.95 - 1 = 1.85;
+// base (0) and mb (-0.5) are constants; w touches no gain, so ma's mean in w's deciles is 1/2.
+TEST(DecisionCli, TornadoGivesTheClosedFormMeanInEachExtremeDecile) {
+  ScratchDir dir;
+  const fs::path out =
+      run_into(dir, "out", uncertainty(CHOICE_CASE, CHOICE_DIST, "100000", {"--decision", "gain_MW", "--seed", "3"}));
+  const json d = read_json(out / "decision.json").at("decisions")[0];
+  ASSERT_EQ(d.at("tornado").size(), 2u * 3u);  // parameters x modes
+  auto expect_mean = [&](const json& e, const char* key, double expected) {
+    const std::string k = key;
+    const double mean = e.at(k), low = e.at(k + "_ci95")[0], high = e.at(k + "_ci95")[1];
+    EXPECT_NEAR(mean, expected, K / 1.96 * std::max(high - mean, 1e-15)) << e.dump() << " " << key;
+    EXPECT_LE(low, mean);
+    EXPECT_GE(high, mean);
+  };
+  const json& u_ma = tornado_entry(d, "u_MW", "ma");
+  expect_mean(u_ma, "mean_low_decile", -0.85);
+  expect_mean(u_ma, "mean_high_decile", 1.85);
+  EXPECT_EQ(u_ma.at("unit"), "MW");
+  EXPECT_EQ(u_ma.at("parameter_unit"), "MW");
+  // A tenth of the runs in each decile (binomial, 4 sd).
+  for (const char* key : {"runs_low_decile", "runs_high_decile"})
+    EXPECT_NEAR(u_ma.at(key).get<double>(), 10000.0, K * std::sqrt(100000.0 * 0.1 * 0.9)) << key;
+  for (const char* p : {"u_MW", "w_MW"}) {
+    EXPECT_EQ(tornado_entry(d, p, "base").at("mean_low_decile"), 0.0);
+    EXPECT_EQ(tornado_entry(d, p, "mb").at("mean_high_decile"), -0.5);
+  }
+  expect_mean(tornado_entry(d, "w_MW", "ma"), "mean_low_decile", 0.5);
+  expect_mean(tornado_entry(d, "w_MW", "ma"), "mean_high_decile", 0.5);
+  // tornado.csv holds the same numbers, one row per (parameter, mode, decile).
+  const ResultCsv csv((out / "tornado.csv").string());
+  ASSERT_EQ(csv.rows().size(), 2u * 3u * 2u);
+  bool found = false;
+  for (const ResultCsv::Row& row : csv.rows()) {
+    if (csv.text(row, csv.column("parameter")) != "u_MW" || csv.text(row, csv.column("mode")) != "ma" ||
+        csv.text(row, csv.column("decile")) != "lowest")
+      continue;
+    found = true;
+    EXPECT_EQ(csv.number(row, csv.column("mean")), u_ma.at("mean_low_decile").get<double>());
+    EXPECT_EQ(csv.text(row, csv.column("unit")), "MW");
+  }
+  EXPECT_TRUE(found);
 }
 
 // With a Gaussian copula of rank correlation r_s (Pearson rho = 2 sin(pi r_s / 6) between the
@@ -547,9 +598,10 @@ TEST(ImportanceFiles, TooFewRunsLeaveTheEstimatesAbsentWithTheReason) {
 
 // ---- determinism
 
-const std::vector<std::string> ALL_FILES = {"summary.csv",  "quantiles.csv",   "histograms.csv", "comparisons.csv",
-                                            "failures.csv", "thresholds.csv",  "summary.json",   "decision.json",
-                                            "decision.csv", "importance.json", "importance.csv", "targets.csv"};
+const std::vector<std::string> ALL_FILES = {"summary.csv",  "quantiles.csv",  "histograms.csv",  "comparisons.csv",
+                                            "failures.csv", "thresholds.csv", "summary.json",    "decision.json",
+                                            "decision.csv", "tornado.csv",    "importance.json", "importance.csv",
+                                            "targets.csv"};
 
 TEST(DecisionDeterminism, FilesAreByteIdenticalForOneTwoAndEightThreads) {
   ScratchDir dir;

@@ -53,8 +53,8 @@ bool update_screenshot() {
   return v && std::string(v) == "1";
 }
 
-/// The biomass results every test reads: balance, uncertainty (with a threshold), Sobol'
-/// (with groups) and Morris, made once per test program. Smaller than the README's run to
+/// The biomass results every test reads: balance, uncertainty (with a threshold and a
+/// decision), Sobol' (with groups) and Morris, made once per test program. Smaller than the README's run to
 /// stay quick; the README's sizes when the screenshot is being updated.
 class BiomassResults : public ::testing::Test {
  protected:
@@ -69,7 +69,7 @@ class BiomassResults : public ::testing::Test {
     record(run_symbiomc({"balance", "--case", BIOMASS_CASE, "--out", (r / "balance").string()}));
     record(run_symbiomc({"uncertainty", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS, "--runs",
                          full ? "100000" : "20000", "--out", (r / "uncertainty").string(), "--threshold",
-                         "savings_10k_yuan_per_yr=800", "--quiet"}));
+                         "savings_10k_yuan_per_yr=800", "--decision", "savings_10k_yuan_per_yr", "--quiet"}));
     record(run_symbiomc({"sensitivity", "--case", BIOMASS_CASE, "--distributions", BIOMASS_DISTRIBUTIONS,
                          "--ignore-correlation", "--base-runs", full ? "2048" : "512", "--groups", "--out",
                          (r / "sensitivity").string(), "--quiet"}));
@@ -86,7 +86,8 @@ class BiomassResults : public ::testing::Test {
   }
   static fs::path dir(const char* name) { return root_->path() / name; }
   static ReportSources all_sources() {
-    return {dir("balance").string(), dir("uncertainty").string(), dir("sensitivity").string(), dir("morris").string()};
+    return {dir("balance").string(), dir("uncertainty").string(), dir("sensitivity").string(),
+            dir("morris").string(),  dir("uncertainty").string(), ""};
   }
 
   static ScratchDir* root_;
@@ -114,6 +115,8 @@ TEST_F(BiomassResults, SourcesAreFoundInTheSubdirectoriesOfOneDirectory) {
   EXPECT_EQ(s.uncertainty_dir, dir("uncertainty").string());
   EXPECT_EQ(s.sobol_dir, dir("sensitivity").string());
   EXPECT_EQ(s.morris_dir, dir("morris").string());
+  EXPECT_EQ(s.decision_dir, dir("uncertainty").string());  // decision.json beside summary.json
+  EXPECT_EQ(s.shapley_dir, "");
 }
 
 TEST(HtmlReportInputs, DirectoryWithoutResultsNamesTheExpectedFiles) {
@@ -188,6 +191,7 @@ TEST_F(BiomassResults, DataHoldsEverySectionAndKeepsEveryHistogramCount) {
     }
   EXPECT_FALSE(data["sobol"]["results"].empty());
   EXPECT_FALSE(data["morris"]["results"].empty());
+  EXPECT_EQ(data["decision"]["decisions"].size(), 1u);
   EXPECT_TRUE(data["notes"].empty()) << data["notes"].dump();
 }
 
@@ -199,6 +203,7 @@ TEST_F(BiomassResults, MissingInputsLeaveTheirSectionsOut) {
   EXPECT_FALSE(data.contains("uncertainty"));
   EXPECT_FALSE(data.contains("sobol"));
   EXPECT_FALSE(data.contains("morris"));
+  EXPECT_FALSE(data.contains("decision"));
 }
 
 TEST_F(BiomassResults, ChangedInputFileIsFlaggedAsInconsistent) {
@@ -233,17 +238,18 @@ TEST_F(BiomassResults, PageIsSelfContainedAndKeepsTheLicences) {
   EXPECT_NE(page.find("Content-Security-Policy"), std::string::npos);
   // One CSV per chart kind beside the page, each with its header.
   const std::set<std::string> expected = {
-      "sankey_flows.csv",  "distributions_summary.csv", "distributions_histogram.csv",
-      "probabilities.csv", "comparisons.csv",           "failures.csv",
-      "sobol_indices.csv", "sobol_groups.csv",          "sobol_convergence.csv",
-      "morris_scatter.csv"};
+      "sankey_flows.csv",    "distributions_summary.csv", "distributions_histogram.csv",
+      "probabilities.csv",   "comparisons.csv",           "failures.csv",
+      "sobol_indices.csv",   "sobol_groups.csv",          "sobol_convergence.csv",
+      "morris_scatter.csv",  "decision_modes.csv",        "decision_evppi.csv",
+      "decision_tornado.csv"};
   std::set<std::string> written;
   for (const auto& f : result.chart_files) written.insert(fs::path(f).filename().string());
   EXPECT_EQ(written, expected);
   const std::string flows = read_text(out.path() / "report_data" / "sankey_flows.csv");
   EXPECT_NE(flows.find("\nmode,flow,from,to,commodity,mass_t_per_h,energy_MJ_per_h,quantity,unit\n"),
             std::string::npos);
-  EXPECT_EQ(result.sections, (std::vector<std::string>{"flows", "uncertainty", "sobol", "morris"}));
+  EXPECT_EQ(result.sections, (std::vector<std::string>{"flows", "uncertainty", "decision", "sobol", "morris"}));
 }
 
 TEST_F(BiomassResults, TitleWithScriptEndStaysText) {
@@ -345,8 +351,8 @@ TEST_F(BiomassReportInBrowser, EveryChartRendersWithTheExpectedMarksAndNoConsole
   const json page = browser.evaluate(INSPECT);
   EXPECT_EQ(page["state"], "done");
   EXPECT_EQ(browser.errors(), std::vector<std::string>{});
-  EXPECT_EQ(page["sections"], json({"summary", "flows", "distributions", "probabilities", "comparisons", "sobol",
-                                    "morris", "failures", "provenance"}));
+  EXPECT_EQ(page["sections"], json({"decision", "summary", "flows", "distributions", "probabilities", "comparisons",
+                                    "sobol", "morris", "failures", "provenance"}));
   const std::string summary = page["summary"];
   EXPECT_NE(summary.find("Mode 4: + cement plant gives the highest savings"), std::string::npos) << summary;
   EXPECT_NE(summary.find("P(savings > 800) = "), std::string::npos) << summary;
@@ -456,6 +462,26 @@ TEST_F(BiomassReportInBrowser, EveryChartRendersWithTheExpectedMarksAndNoConsole
     ASSERT_EQ(found.size(), 1u) << output;
     EXPECT_EQ(found[0]["points"], n) << output;
   }
+  // Decision: P(best) per mode, the leading EVPPIs, and for the best mode the tornado (every
+  // parameter with both decile means, at most 12) and the first-order/delta bars (two per parameter).
+  const json decision = read_json(dir("uncertainty") / "decision.json");
+  const std::string best = decision["best_mode"];
+  expected_figures += 4;
+  const auto pbest = figures(page, "pbest", {{"output", "savings_10k_yuan_per_yr"}});
+  ASSERT_EQ(pbest.size(), 1u);
+  EXPECT_EQ(pbest[0]["bars"], decision["modes"].size());
+  const auto evppi = figures(page, "evppi", {{"output", "savings_10k_yuan_per_yr"}});
+  ASSERT_EQ(evppi.size(), 1u);
+  EXPECT_EQ(evppi[0]["bars"], std::min<std::size_t>(15, decision["evppi"].size()));
+  int swings = 0;
+  for (const auto& t : decision["tornado"])
+    if (t["mode"] == best && t["mean_low_decile"].is_number() && t["mean_high_decile"].is_number()) ++swings;
+  const auto tornado = figures(page, "tornado", {{"mode", best}});
+  ASSERT_EQ(tornado.size(), 1u);
+  EXPECT_EQ(tornado[0]["bars"], 2 * std::min(swings, 12));
+  const auto importance = figures(page, "importance", {{"mode", best}});
+  ASSERT_EQ(importance.size(), 1u);
+  EXPECT_EQ(importance[0]["bars"], 2 * 12);             // 49 parameters with both indices: the leading 12
   EXPECT_EQ(page["figures"].size(), expected_figures);  // no chart without a check, none missing
 
   // The mode selector redraws the Sobol' charts for another mode without an error.

@@ -306,7 +306,7 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
     print_decisions(result, out);
     out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, "
            "summary.json"
-        << (result.decisions.empty() ? "" : ", decision.csv, decision.json")
+        << (result.decisions.empty() ? "" : ", decision.csv, decision.json, tornado.csv")
         << (result.importance.enabled ? ", importance.csv, importance.json, targets.csv" : "") << " to " << args.out_dir
         << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads"
         << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")\n";

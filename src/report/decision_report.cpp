@@ -1,10 +1,11 @@
-// decision.json and decision.csv (the layout is described in decision_report.hpp), and the
+// decision.json, decision.csv and tornado.csv (the layout is described in decision_report.hpp), and the
 // helpers the given-data writers share (given_data_format.hpp).
 #include "symbiomc/report/decision_report.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "report/given_data_format.hpp"
@@ -102,6 +103,46 @@ nlohmann::json evppi_json(const UncertaintyResult& r, const EvppiRow& row) {
   return j;
 }
 
+/// The tornado's entries of one decision: parameters in input order, each with every mode in mode order.
+nlohmann::json tornado_json(const UncertaintyResult& r, const DecisionOutcome& d) {
+  nlohmann::json entries = nlohmann::json::array();
+  const std::size_t parameters = r.inputs.size();
+  if (d.tornado.size() != r.modes.size() * parameters) return entries;  // no result: no tornado
+  for (std::size_t j = 0; j < parameters; ++j) {
+    for (std::size_t m = 0; m < r.modes.size(); ++m) {
+      const DecileMeans& t = d.tornado[m * parameters + j];
+      entries.push_back({{"parameter", r.inputs[j].name},
+                         {"parameter_unit", r.inputs[j].unit},
+                         {"mode", r.modes[m]},
+                         {"unit", d.unit},
+                         {"mean_low_decile", finite_or_null(t.lowest.mean)},
+                         {"mean_low_decile_ci95", interval_json(t.lowest.low, t.lowest.high)},
+                         {"runs_low_decile", t.lowest.runs},
+                         {"mean_high_decile", finite_or_null(t.highest.mean)},
+                         {"mean_high_decile_ci95", interval_json(t.highest.low, t.highest.high)},
+                         {"runs_high_decile", t.highest.runs}});
+    }
+  }
+  return entries;
+}
+
+/// tornado.csv's rows of one decision: one per (parameter, mode, decile).
+void add_tornado_rows(const UncertaintyResult& r, const DecisionOutcome& d, std::ostringstream& csv) {
+  const std::size_t parameters = r.inputs.size();
+  if (d.tornado.size() != r.modes.size() * parameters) return;
+  for (std::size_t j = 0; j < parameters; ++j) {
+    for (std::size_t m = 0; m < r.modes.size(); ++m) {
+      const DecileMeans& t = d.tornado[m * parameters + j];
+      for (const auto& [decile, mean] : {std::pair{"lowest", &t.lowest}, std::pair{"highest", &t.highest}}) {
+        csv << csv_text(d.request.output) << "," << to_string(d.request.direction) << "," << csv_text(r.inputs[j].name)
+            << "," << csv_text(r.inputs[j].unit) << "," << csv_text(r.modes[m]) << "," << decile << "," << mean->runs
+            << "," << csv_number(mean->mean) << "," << csv_number(mean->low) << "," << csv_number(mean->high) << ","
+            << csv_text(d.unit) << "\n";
+      }
+    }
+  }
+}
+
 /// One decision's object (the contract keys and the extras of decision_report.hpp).
 nlohmann::json decision_json(const UncertaintyResult& r, const DecisionOutcome& d) {
   nlohmann::json j;
@@ -145,6 +186,7 @@ nlohmann::json decision_json(const UncertaintyResult& r, const DecisionOutcome& 
   j["modes"] = modes;
   j["evppi"] = evppi;
   j["evppi_not_computed"] = not_computed;
+  j["tornado"] = tornado_json(r, d);
   return j;
 }
 
@@ -193,15 +235,18 @@ void add_csv_rows(const UncertaintyResult& r, const DecisionOutcome& d, std::ost
 
 void write_decision_report(const UncertaintyResult& r, const Provenance& prov, const std::string& directory) {
   const bool any = !r.decisions.empty();
-  std::ostringstream csv;
+  std::ostringstream csv, tornado;
   nlohmann::json file;
   if (any) {
     csv << detail::uncertainty_comment(r, prov)
         << "output,direction,quantity,subject,kind,value,ci95_low,ci95_high,unit,note\n";
+    tornado << detail::uncertainty_comment(r, prov)
+            << "output,direction,parameter,parameter_unit,mode,decile,runs,mean,ci95_low,ci95_high,unit\n";
     nlohmann::json all = nlohmann::json::array();
     for (const DecisionOutcome& d : r.decisions) {
       all.push_back(decision_json(r, d));
       add_csv_rows(r, d, csv);
+      add_tornado_rows(r, d, tornado);
     }
     file = all.front();
     detail::add_uncertainty_provenance(file, r, prov);
@@ -209,6 +254,7 @@ void write_decision_report(const UncertaintyResult& r, const Provenance& prov, c
   }
   detail::write_or_remove(directory, "decision.csv", any, csv.str());
   detail::write_or_remove(directory, "decision.json", any, any ? file.dump(2) + "\n" : std::string());
+  detail::write_or_remove(directory, "tornado.csv", any, tornado.str());
 }
 
 }  // namespace symbiomc

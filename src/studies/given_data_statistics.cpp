@@ -228,7 +228,10 @@ GivenDataPlan plan_given_data(const GivenDataInputs& in, const PilotRuns& pilot)
 // GivenDataStatistics
 
 GivenDataStatistics::GivenDataStatistics(const GivenDataPlan& plan, bool with_importance) {
-  for (const DecisionSetup& setup : plan.decision_setups) decisions_.emplace_back(setup);
+  for (const DecisionSetup& setup : plan.decision_setups) {
+    decisions_.emplace_back(setup);
+    tornado_.emplace_back(plan.n_modes, plan.n_parameters);
+  }
   if (!with_importance) return;
   std::vector<DeltaAccumulator> delta;
   for (const DeltaSetup& setup : plan.delta) delta.emplace_back(setup);
@@ -280,6 +283,7 @@ void GivenDataStatistics::add_chunk(const GivenDataPlan& plan, Part part, std::s
     for (std::size_t q = 0; q < decisions_.size(); ++q) {
       gather_columns(runs.y, k, s.rows, plan.decisions[q].outputs, s.y_decision.data());
       decisions_[q].add_block(s.y_decision, bins, batch);
+      tornado_[q].add_block(s.y_decision, v, n);
     }
     return;
   }
@@ -331,6 +335,7 @@ std::size_t GivenDataStatistics::merge_tasks() const noexcept {
 void GivenDataStatistics::merge_task(std::size_t task, const GivenDataStatistics& from) {
   if (task < decisions_.size()) {
     decisions_[task].merge(from.decisions_[task]);
+    tornado_[task].merge(from.tornado_[task]);
     return;
   }
   if (!from.importance_) return;
@@ -378,6 +383,7 @@ void GivenDataStatistics::save(ByteWriter& out) const {
   out.u64(importance_runs_seen_);
   out.u64(decisions_.size());
   for (const DecisionAccumulator& d : decisions_) d.save(out);
+  for (const DecileMeansAccumulator& t : tornado_) t.save(out);
   // The importance part: 0 none, 1 sums, 2 estimates (finish_importance).
   out.u64(importance_ ? 1 : importance_result_ ? 2 : 0);
   if (importance_result_) save_importance_outcome(*importance_result_, out);
@@ -396,6 +402,8 @@ GivenDataStatistics GivenDataStatistics::load(ByteReader& in, const GivenDataPla
   s.importance_runs_seen_ = in.u64();
   if (in.u64() != plan.decision_setups.size()) in.fail("this study's number of decisions");
   for (const DecisionSetup& setup : plan.decision_setups) s.decisions_.push_back(DecisionAccumulator::load(in, setup));
+  for (std::size_t q = 0; q < plan.decision_setups.size(); ++q)
+    s.tornado_.push_back(DecileMeansAccumulator::load(in, plan.n_modes, plan.n_parameters));
   const std::uint64_t part = in.u64();
   if (part > 2 || (part != 0 && !plan.importance)) in.fail("importance sums or estimates only when the study has them");
   if (part == 2) s.importance_result_ = load_importance_outcome(in, plan);
@@ -419,6 +427,7 @@ std::vector<DecisionOutcome> GivenDataStatistics::finalize_decisions(const Given
     out[q].runs_used = decisions_[q].count();
     try {
       out[q].result = decisions_[q].finalize(GIVEN_DATA_CONF_LEVEL);
+      out[q].tornado = tornado_[q].finalize(GIVEN_DATA_CONF_LEVEL);
     } catch (const ModelError& e) {
       out[q].reason = e.what();
     }

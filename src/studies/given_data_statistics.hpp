@@ -16,6 +16,7 @@
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/model/model.hpp"
 #include "symbiomc/problem/problem.hpp"
+#include "symbiomc/stats/decile_means.hpp"
 #include "symbiomc/stats/decision.hpp"
 #include "symbiomc/stats/importance.hpp"
 #include "symbiomc/studies/decision_analysis.hpp"
@@ -149,6 +150,7 @@ class GivenDataStatistics {
   std::uint64_t decision_runs_seen_ = 0;    ///< runs offered to the decisions
   std::uint64_t importance_runs_seen_ = 0;  ///< runs offered to the importance measures
   std::vector<DecisionAccumulator> decisions_;
+  std::vector<DecileMeansAccumulator> tornado_;  ///< one per decision, beside decisions_
   std::optional<Importance> importance_;
   std::optional<ImportanceOutcome> importance_result_;  ///< after finish_importance
 };

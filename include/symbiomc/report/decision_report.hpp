@@ -19,12 +19,20 @@
 //   bins, with bins_per_member, cells and noise_bound; "regression": the linear metamodel of
 //   groups too large to bin, stats/decision.hpp); evppi_not_computed lists estimates that could
 //   not be made (with the reason; empty unless a future estimator declines), and reason replaces the
-//   values (null) when too few runs were usable. The provenance (tool, version, case, seed,
-//   method, files, options) is at the top level only.
+//   values (null) when too few runs were usable. tornado (stats/decile_means.hpp): [{parameter,
+//   parameter_unit, mode, unit (the output's), mean_low_decile, mean_low_decile_ci95,
+//   runs_low_decile, mean_high_decile, mean_high_decile_ci95, runs_high_decile}], parameters in
+//   input order, each with every mode in mode order: the output's mean over the runs used in
+//   which the parameter's marginal uniform lies below 0.1 and at or above 0.9 (empty without a
+//   result). The provenance (tool, version, case, seed, method, files, options) is at the top
+//   level only.
 // decision.csv - one row per reported quantity: output, direction, quantity (best_mode, mean,
 //   prob_best, evpi, evppi, runs_used, runs_excluded), subject (mode or factor), kind
 //   (parameter | group for evppi), value, ci95_low, ci95_high, unit (of value; "1" for a
 //   probability), note (consistent with zero, clipped, not computed: reason).
+// tornado.csv - only with --decision: decision.json's tornado, one row per (decision, parameter,
+//   mode, decile): output, direction, parameter, parameter_unit, mode, decile (lowest | highest),
+//   runs, mean, ci95_low, ci95_high, unit (of the mean: the output's).
 //
 // importance.json / importance.csv / targets.csv - on every run unless --importance-runs 0:
 //   indices: [{mode, output, unit, parameter, first_order, first_order_ci95, delta, delta_ci95,
@@ -43,7 +51,7 @@
 
 namespace symbiomc {
 
-/// decision.json and decision.csv into `directory` when the study made decisions; otherwise
+/// decision.json, decision.csv and tornado.csv into `directory` when the study made decisions; otherwise
 /// removes such files left there by an earlier run, so that the folder holds one study's results.
 void write_decision_report(const UncertaintyResult& result, const Provenance& provenance, const std::string& directory);
 

@@ -21,9 +21,11 @@ struct ReportSources {
   std::string uncertainty_dir;  ///< holds summary.json, histograms.csv, run.log (`symbiomc uncertainty`)
   std::string sobol_dir;        ///< holds sobol.json, run.log (`symbiomc sensitivity`)
   std::string morris_dir;       ///< holds morris.json, run.log (`symbiomc sensitivity --method morris`)
+  std::string decision_dir;     ///< holds decision.json, importance.json (`symbiomc uncertainty --decision`)
+  std::string shapley_dir;      ///< holds shapley.json (`symbiomc sensitivity --method shapley`)
 };
 
-/// Looks for balance.json, summary.json, sobol.json and morris.json in each directory, or,
+/// Looks for balance.json, summary.json, decision.json, sobol.json, morris.json and shapley.json in each directory, or,
 /// when a directory holds none of them, in its immediate subdirectories (so `--in results/`
 /// picks up results/balance, results/uncertainty, ...). Throws InputError when a directory
 /// does not exist or holds none of the files, or when two directories hold the same kind.

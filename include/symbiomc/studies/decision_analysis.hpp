@@ -4,7 +4,9 @@
 // uniforms v = F(x) after the copula, so every measure stays valid with correlations):
 //   - decisions (--decision OUTPUT[:max|:min]; stats/decision.hpp): the best mode by expected
 //     value among all modes, independent operation included, each mode's P(best), EVPI, and
-//     EVPPI of every uncertain parameter and of every parameter group of two or more members;
+//     EVPPI of every uncertain parameter and of every parameter group of two or more members,
+//     and the probabilistic tornado (stats/decile_means.hpp: each mode's mean with each
+//     parameter in its lowest and in its highest decile, from every run used);
 //   - importance of every parameter for every (mode, output) (stats/importance.hpp): the binned
 //     first-order index, Borgonovo's delta (for the outputs named by --decision and
 //     --threshold) and SRRC;
@@ -51,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "symbiomc/stats/decile_means.hpp"
 #include "symbiomc/stats/decision.hpp"
 #include "symbiomc/stats/importance.hpp"
 
@@ -105,6 +108,10 @@ struct DecisionOutcome {
   std::size_t bins = 0;                  ///< EVPPI bins per parameter
   std::optional<DecisionResult> result;  ///< empty when it could not be computed (see reason)
   std::string reason;
+  /// The probabilistic tornado (stats/decile_means.hpp), [mode * parameters + j]: the output's mean
+  /// over the runs used in which parameter j lies in its lowest and in its highest decile.
+  /// Empty when result is.
+  std::vector<DecileMeans> tornado;
 
   friend bool operator==(const DecisionOutcome&, const DecisionOutcome&) = default;
 };

@@ -43,7 +43,8 @@ void PageBuilder::add_files(const JsonFile& f, const std::string& run, const std
 void PageBuilder::add_provenance(const JsonFile& f, const std::string& run, const std::filesystem::path& dir,
                                  json details) {
   cases[run] = f.text_or(f.root(), "case", "", "");
-  if (f.root().contains("options")) options[run] = f.object(f.root(), "options", "");
+  // A case without structural options has "options": null in balance.json (nothing chosen).
+  if (f.root().contains("options") && !f.root()["options"].is_null()) options[run] = f.object(f.root(), "options", "");
   add_files(f, run, "case");
   details["kind"] = run;
   details["dir"] = dir.string();

@@ -47,18 +47,27 @@ struct ReportSection {
 [[nodiscard]] nlohmann::json build_uncertainty_section(PageBuilder& page, const SectionInput& input);
 [[nodiscard]] nlohmann::json build_sobol_section(PageBuilder& page, const SectionInput& input);
 [[nodiscard]] nlohmann::json build_morris_section(PageBuilder& page, const SectionInput& input);
+[[nodiscard]] nlohmann::json build_decision_section(PageBuilder& page, const SectionInput& input);
+[[nodiscard]] nlohmann::json build_shapley_section(PageBuilder& page, const SectionInput& input);
 
 /// In page order, which is also the order in which modes and outputs are first seen, the
-/// chart CSVs are listed and the runs appear in the provenance.
+/// chart CSVs are listed and the runs appear in the provenance. Two exceptions: the page draws
+/// the decision section first (it reads the uncertainty run's decision.json, after summary.json
+/// has named the modes), and shapley.json has no section of its own: its effects for the
+/// decisions' outputs are drawn in the decision section (so it is built after that one).
 inline constexpr ReportSection REPORT_SECTIONS[] = {
     {"balance", "balance", "balance.json", "`symbiomc balance --out`", &ReportSources::balance_dir, "flows",
      build_balance_section},
     {"uncertainty", "uncertainty", "summary.json", "`symbiomc uncertainty --out`", &ReportSources::uncertainty_dir,
      "uncertainty", build_uncertainty_section},
+    {"decision", "decision", "decision.json", "`symbiomc uncertainty --decision --out`", &ReportSources::decision_dir,
+     "decision", build_decision_section},
     {"sensitivity", "Sobol' sensitivity", "sobol.json", "`symbiomc sensitivity --out`", &ReportSources::sobol_dir,
      "sobol", build_sobol_section},
     {"morris", "Morris sensitivity", "morris.json", "`symbiomc sensitivity --out`", &ReportSources::morris_dir,
      "morris", build_morris_section},
+    {"shapley", "Shapley sensitivity", "shapley.json", "`symbiomc sensitivity --out`", &ReportSources::shapley_dir,
+     "shapley", build_shapley_section},
 };
 
 /// The summary at the top of the page, made after the sections above from what they recorded:

@@ -1,0 +1,82 @@
+#pragma once
+// The data of a probabilistic tornado: for every (mode, parameter), the mean of an output over
+// the runs in which the parameter's marginal uniform v = F(x) lies in its lowest decile
+// (v < 0.1) and over those in which it lies in its highest (v >= 0.9), each with its run count
+// and a Student-t interval (Moments::ci_mean; the runs of a decile are a random subset of
+// independent runs). Unlike a one-at-a-time tornado, every other parameter keeps its
+// distribution, so the bars show what each parameter's extremes do to the expected outcome.
+// Memory is fixed by (modes, parameters); blocks merge exactly and in a fixed order.
+//
+// Why its own counters, not the decision's EVPPI bins: those hold sums of differences between
+// modes (decision.hpp), not each mode's level, and their bin count B need not be a multiple of 10.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "symbiomc/base/byte_stream.hpp"
+#include "symbiomc/stats/stats.hpp"
+
+namespace symbiomc {
+
+/// Coordinates below this are the lowest decile; at or above DECILE_HIGH, the highest.
+inline constexpr double DECILE_LOW = 0.1;
+inline constexpr double DECILE_HIGH = 0.9;
+
+/// One decile's mean of the output. Without runs, runs = 0 and the rest is NaN; with one run,
+/// the interval is NaN.
+struct DecileMean {
+  std::uint64_t runs = 0;
+  double mean = 0.0;
+  double low = 0.0;  ///< Student-t interval of the mean
+  double high = 0.0;
+
+  friend bool operator==(const DecileMean&, const DecileMean&) = default;
+};
+
+/// The two extreme deciles of one parameter for one mode.
+struct DecileMeans {
+  DecileMean lowest;   ///< v < DECILE_LOW
+  DecileMean highest;  ///< v >= DECILE_HIGH
+
+  friend bool operator==(const DecileMeans&, const DecileMeans&) = default;
+};
+
+/// Running moments of the output in each parameter's extreme deciles, per mode.
+///
+/// Determinism: add_block adds the runs in run order to moments of this accumulator; the study
+/// gives each block a fresh one and merges them in block order, so the bits depend on the blocks
+/// only, and save/load round-trips bit for bit. Not thread-safe: one per block.
+class DecileMeansAccumulator {
+ public:
+  DecileMeansAccumulator(std::size_t n_modes, std::size_t n_parameters);
+
+  /// Adds n runs: `y[m * n + r]` is mode m's output in run r (finite), `v[j * n + r]` parameter
+  /// j's coordinate in run r. Throws ModelError on a shape mismatch. Cost O(n d), plus O(M) per
+  /// run and parameter in an extreme decile (a fifth of them).
+  void add_block(std::span<const double> y, std::span<const double> v, std::size_t n);
+  /// Folds `other` in as if its runs had been added after ours. Throws ModelError when the shapes differ.
+  void merge(const DecileMeansAccumulator& other);
+
+  [[nodiscard]] std::size_t n_modes() const noexcept { return n_modes_; }
+  [[nodiscard]] std::size_t n_parameters() const noexcept { return n_parameters_; }
+
+  /// [m * n_parameters + j]. InputError when conf_level is not in (0, 1).
+  [[nodiscard]] std::vector<DecileMeans> finalize(double conf_level) const;
+
+  /// The shape, then every moment. load checks the shape and throws InputError (ByteReader::fail)
+  /// on a mismatch or truncation.
+  void save(ByteWriter& out) const;
+  [[nodiscard]] static DecileMeansAccumulator load(ByteReader& in, std::size_t n_modes, std::size_t n_parameters);
+
+  friend bool operator==(const DecileMeansAccumulator&, const DecileMeansAccumulator&) = default;
+
+ private:
+  std::size_t n_modes_;
+  std::size_t n_parameters_;
+  std::vector<Moments> lowest_;   ///< [m * d + j]
+  std::vector<Moments> highest_;  ///< [m * d + j]
+};
+
+}  // namespace symbiomc
