@@ -35,6 +35,12 @@ void collect_checks(detail::PlanData& plan) {
     for (const auto* quantities : {&mode.outputs, &mode.variables})
       for (const PlanQuantity& q : *quantities)
         if (seen.insert(q.slot).second) finite.push_back(q.slot);
+    // The energy and mass factors of what flows: process balances multiply them in.
+    for (const PlanFlow& pf : mode.flows) {
+      if (!pf.active) continue;
+      if (pf.has_energy && seen.insert(pf.energy_factor).second) finite.push_back(pf.energy_factor);
+      if (pf.has_mass && seen.insert(pf.mass_factor).second) finite.push_back(pf.mass_factor);
+    }
   }
 }
 
@@ -47,7 +53,7 @@ BalancePlan BalancePlan::compile(const Network& network, const PlanOptions& opti
   data.fixed_point_tolerance = network.fixed_point_tolerance;
   data.fixed_point_max_iterations = network.fixed_point_max_iterations;
   detail::apply_options(network, options, data);
-  detail::PlanCompiler compiler(network, data);
+  detail::PlanCompiler compiler(network, data, options.fold_constants);
   compiler.compile();
   if (options.share_subexpressions) detail::share_subexpressions(data, compiler.slots().temporaries());
   collect_checks(data);

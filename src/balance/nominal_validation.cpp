@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <set>
 #include <string>
 
 namespace symbiomc::detail {
@@ -45,6 +46,19 @@ void report_failed_quantities(const Network& net, const PlanMode& mode, const Ba
           (def.modes.empty() || std::find(def.modes.begin(), def.modes.end(), mode.id) != def.modes.end()))
         errors.add(def.where, message("column 'expression': variable '", v.name, "' is ", workspace.value(v.slot, 0),
                                       " in mode '", mode.id, "' at nominal values"));
+  }
+  std::set<std::string> factors_reported;
+  for (const PlanFlow& pf : mode.flows) {
+    if (!pf.active) continue;
+    const Commodity& commodity = *net.find_commodity(net.flows[pf.flow].commodity);
+    const auto check = [&](bool has, std::uint32_t slot, const char* column, const char* what) {
+      const double factor = workspace.value(slot, 0);
+      if (!has || std::isfinite(factor) || !factors_reported.insert(commodity.id + column).second) return;
+      errors.add(commodity.where, message("column '", column, "': the ", what, " factor of commodity '", commodity.id,
+                                          "' is ", factor, " in mode '", mode.id, "' at nominal values"));
+    };
+    check(pf.has_energy, pf.energy_factor, "energy_MJ_per_unit", "energy");
+    check(pf.has_mass, pf.mass_factor, "mass_t_per_unit", "mass");
   }
   for (const PlanQuantity& o : mode.outputs)
     if (!std::isfinite(workspace.value(o.slot, 0)))
