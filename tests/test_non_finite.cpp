@@ -31,13 +31,13 @@ namespace {
 
 /// The variable parts of the one-flow test network; every expression is quoted in its CSV cell.
 struct CaseText {
-  double p = 1, q = 2, r = 3;   ///< nominal values of the parameters p, q, r (kind any)
-  std::string output = "p";     ///< outputs.csv:2, output y
-  std::string variable = "q";   ///< variables.csv:2, variable v
-  std::string flow = "1";       ///< flows.csv:2, flow f
-  std::string energy = "1";     ///< commodities.csv:2, energy factor of commodity thing
-  std::string mass = "1";       ///< commodities.csv:2, mass factor
-  std::string curve_x1 = "1";   ///< the middle x point of curve c: (0, 0), (x1, 10), (2, 20)
+  double p = 1, q = 2, r = 3;  ///< nominal values of the parameters p, q, r (kind any)
+  std::string output = "p";    ///< outputs.csv:2, output y
+  std::string variable = "q";  ///< variables.csv:2, variable v
+  std::string flow = "1";      ///< flows.csv:2, flow f
+  std::string energy = "1";    ///< commodities.csv:2, energy factor of commodity thing
+  std::string mass = "1";      ///< commodities.csv:2, mass factor
+  std::string curve_x1 = "1";  ///< the middle x point of curve c: (0, 0), (x1, 10), (2, 20)
 };
 
 std::string quoted(const std::string& expression) { return "\"" + expression + "\""; }
@@ -116,9 +116,8 @@ TEST(ConstantFolding, NanConstantIsTheNominalErrorOfItsOutputVariableFlowAndFact
         PlanOptions options;
         options.fold_constants = fold;
         const std::string error = compile_error(dir.path(), options);
-        EXPECT_NE(error.find(place.location), std::string::npos)
-            << expression << " (folded: " << fold << ") gave:\n"
-            << error << "\nexpected: " << place.location;
+        EXPECT_NE(error.find(place.location), std::string::npos) << expression << " (folded: " << fold << ") gave:\n"
+                                                                 << error << "\nexpected: " << place.location;
       }
     }
   }
@@ -147,8 +146,8 @@ class ExpressionGenerator {
     const std::string a = expression(depth - 1);
     switch (pick(6)) {
       case 0: {
-        static const std::vector<std::string> ops = {"+",  "-",  "*",  "/",  "^",  "<",  "<=",
-                                                     ">",  ">=", "==", "!=", "&&", "||"};
+        static const std::vector<std::string> ops = {
+            "+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "&&", "||"};
         return "(" + a + " " + ops[pick(ops.size())] + " " + expression(depth - 1) + ")";
       }
       case 1:
@@ -184,8 +183,8 @@ class ExpressionGenerator {
   std::size_t pick(std::size_t n) { return boost::random::uniform_int_distribution<std::size_t>(0, n - 1)(engine_); }
 
   std::string leaf() {
-    static const std::vector<std::string> leaves = {"0", "1", "2", "3", "4", "0.5", "8", "1e308", "1e-300",
-                                                    "p", "q", "r", "p", "q", "r"};
+    static const std::vector<std::string> leaves = {"0",      "1", "2", "3", "4", "0.5", "8", "1e308",
+                                                    "1e-300", "p", "q", "r", "p", "q",   "r"};
     return leaves[pick(leaves.size())];
   }
 };
@@ -243,8 +242,8 @@ TEST(ConstantFolding, FoldedAndUnfoldedTapesAgreeOnRandomExpressions) {
       failed_lanes += folded.workspace.status(0, lane) == RunStatus::ok ? 0 : 1;
       const std::vector<double> a = folded.values(lane), b = unfolded.values(lane);
       for (std::size_t i = 0; i < a.size(); ++i)
-        ASSERT_TRUE(same_number(a[i], b[i])) << what << ", lane " << lane << ", quantity " << i << ": " << a[i]
-                                             << " folded, " << b[i] << " unfolded";
+        ASSERT_TRUE(same_number(a[i], b[i]))
+            << what << ", lane " << lane << ", quantity " << i << ": " << a[i] << " folded, " << b[i] << " unfolded";
     }
   }
   RecordProperty("refused", refused);
@@ -283,7 +282,8 @@ TEST(NanPropagation, MinMaxAndClampReturnNanOnEitherSideAndNumbersAsStd) {
                 std::bit_cast<std::uint64_t>(std::max(a, b)))
           << a << ", " << b;
       for (const double c : numbers)
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(clamp(a, b, c)), std::bit_cast<std::uint64_t>(std::min(std::max(a, b), c)))
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(clamp(a, b, c)),
+                  std::bit_cast<std::uint64_t>(std::min(std::max(a, b), c)))
             << a << ", " << b << ", " << c;
     }
   }
@@ -291,8 +291,8 @@ TEST(NanPropagation, MinMaxAndClampReturnNanOnEitherSideAndNumbersAsStd) {
 
 TEST(NanPropagation, NanInsideMinMaxOrClampFailsTheRunWhicheverSideItIsOn) {
   test::ScratchDir dir;
-  const std::vector<std::string> outputs = {"max(0, sqrt(p))",      "max(sqrt(p), 0)",      "min(9, sqrt(p))",
-                                            "min(sqrt(p), 9)",      "max(0, 1, sqrt(p))",   "clamp(sqrt(p), 0, 9)",
+  const std::vector<std::string> outputs = {"max(0, sqrt(p))",        "max(sqrt(p), 0)",       "min(9, sqrt(p))",
+                                            "min(sqrt(p), 9)",        "max(0, 1, sqrt(p))",    "clamp(sqrt(p), 0, 9)",
                                             "clamp(0.5, sqrt(p), 9)", "clamp(0.5, 0, sqrt(p))"};
   for (const std::string& output : outputs) {
     CaseText text;
@@ -311,9 +311,9 @@ TEST(NanPropagation, NanInsideMinMaxOrClampFailsTheRunWhicheverSideItIsOn) {
 /// failures.csv of an uncertainty run of the case in `dir` as reason -> count (one mode).
 std::map<std::string, std::uint64_t> failures_of_run(const test::ScratchDir& dir, const std::string& distributions) {
   test::write_text(dir.path() / "dist.csv", "parameter,dist,unit,low,high,mean,sd,source\n" + distributions);
-  const test::CliRun r = test::run_symbiomc({"uncertainty", "--case", dir.sub("case"), "--distributions",
-                                             dir.sub("dist.csv"), "--runs", "400", "--seed", "3", "--quiet", "--out",
-                                             dir.sub("out")});
+  const test::CliRun r =
+      test::run_symbiomc({"uncertainty", "--case", dir.sub("case"), "--distributions", dir.sub("dist.csv"), "--runs",
+                          "400", "--seed", "3", "--quiet", "--out", dir.sub("out")});
   EXPECT_EQ(r.code, 0) << r.err;
   std::map<std::string, std::uint64_t> counts;
   for (const std::string& line : test::lines_of(test::read_text(dir.path() / "out" / "failures.csv"))) {

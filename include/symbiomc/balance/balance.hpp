@@ -87,7 +87,7 @@ struct PlanData {
   bool has_sampled_curve = false;  ///< some curve has a sampled x point (PlanCurve::x_sampled)
   /// Per mode, the distinct slots evaluate() checks after the mode's tape: active flows in flow
   /// order (>= -1e-9), and those followed by the outputs, variables and the energy and mass
-  /// factors of the active flows' commodities (finite).
+  /// factors of the active flows' commodities that read a parameter (finite).
   std::vector<std::vector<std::uint32_t>> flow_checks, finite_checks;
   std::size_t slot_count = 0;  ///< parameters first (a parameter's index is its slot), then the rest
   /// Members of the largest affine loop: sizes the workspaces' linear-system buffers
