@@ -18,10 +18,17 @@
 #include "balance/plan_compiler.hpp"
 #include "balance/plan_options.hpp"
 #include "balance/subexpression_sharing.hpp"
+#include "symbiomc/case/expression.hpp"
 
 namespace symbiomc {
 
 namespace {
+
+/// Whether an expression's value can change from run to run (it reads a parameter, a quantity
+/// or a curve, whose points may be parameters).
+bool varies(const Expression& expression) {
+  return !referenced_names(expression).empty() || !referenced_curves(expression).empty();
+}
 
 /// The slots evaluate() checks per mode, each once (see PlanData::flow_checks).
 void collect_checks(detail::PlanData& plan) {
@@ -35,6 +42,16 @@ void collect_checks(detail::PlanData& plan) {
     for (const auto* quantities : {&mode.outputs, &mode.variables})
       for (const PlanQuantity& q : *quantities)
         if (seen.insert(q.slot).second) finite.push_back(q.slot);
+    // The energy and mass factors of what flows: process balances multiply them in. A factor
+    // that reads no parameter (3600, 1) is the same in every run: the nominal check covers it.
+    for (const PlanFlow& pf : mode.flows) {
+      if (!pf.active) continue;
+      const Commodity& commodity = *plan.network.find_commodity(plan.network.flows[pf.flow].commodity);
+      if (pf.has_energy && varies(*commodity.energy_factor) && seen.insert(pf.energy_factor).second)
+        finite.push_back(pf.energy_factor);
+      if (pf.has_mass && varies(*commodity.mass_factor) && seen.insert(pf.mass_factor).second)
+        finite.push_back(pf.mass_factor);
+    }
   }
 }
 
@@ -47,7 +64,7 @@ BalancePlan BalancePlan::compile(const Network& network, const PlanOptions& opti
   data.fixed_point_tolerance = network.fixed_point_tolerance;
   data.fixed_point_max_iterations = network.fixed_point_max_iterations;
   detail::apply_options(network, options, data);
-  detail::PlanCompiler compiler(network, data);
+  detail::PlanCompiler compiler(network, data, options.fold_constants);
   compiler.compile();
   if (options.share_subexpressions) detail::share_subexpressions(data, compiler.slots().temporaries());
   collect_checks(data);

@@ -50,6 +50,22 @@ void flag_parameters_out_of_domain(const std::vector<ParameterInfo>& parameters,
   }
 }
 
+/// flags[r] != 0 for the lanes where the x points of a curve that has sampled ones are not
+/// strictly increasing (a NaN point included): interpolating between crossed points would
+/// return one end's y as if the curve were sound.
+void flag_crossing_curves(const std::vector<PlanCurve>& curves, const double* slots, std::size_t width, double* flags,
+                          std::size_t n) noexcept {
+  std::fill_n(flags, n, 0.0);
+  for (const PlanCurve& curve : curves) {
+    if (!curve.x_sampled) continue;
+    for (std::size_t i = 1; i < curve.x.size(); ++i) {
+      const double* lower = slots + curve.x[i - 1] * width;
+      const double* upper = slots + curve.x[i] * width;
+      for (std::size_t r = 0; r < n; ++r) flags[r] += upper[r] > lower[r] ? 0.0 : 1.0;
+    }
+  }
+}
+
 /// lowest[r] becomes the smallest value of the listed slots in lane r, NaN ignored (four at a
 /// time; a NaN may hide a smaller value of its group, which matters not: evaluate() decides a
 /// lane with a non-finite value flow by flow).
@@ -149,6 +165,14 @@ void evaluate(const BalancePlan& balance_plan, BalanceWorkspace& ws, std::size_t
   constexpr auto out_of_domain = static_cast<unsigned char>(RunStatus::out_of_domain);
   for (std::size_t m = 0; m < modes; ++m)
     for (std::size_t r = 0; r < n; ++r) status[m * width + r] = flags[r] != 0.0 ? out_of_domain : 0;
+  // So do sampled curve points that cross: the curve is no longer a function of x.
+  if (plan.has_sampled_curve) {
+    flag_crossing_curves(plan.curves, slots, width, flags, n);
+    constexpr auto crossing = static_cast<unsigned char>(RunStatus::curve_not_increasing);
+    for (std::size_t m = 0; m < modes; ++m)
+      for (std::size_t r = 0; r < n; ++r)
+        if (status[m * width + r] == 0 && flags[r] != 0.0) status[m * width + r] = crossing;
+  }
 
   const bool all_modes = only_mode == static_cast<std::size_t>(-1);
   for (std::size_t m = 0; m < modes; ++m) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <set>
 #include <string>
 
 namespace symbiomc::detail {
@@ -22,6 +23,26 @@ void report_failed_loops(const BalancePlan& plan, const PlanMode& mode, RunStatu
                                           " iterations at nominal values (case.csv: fixed_point_max_iterations)");
     errors.add(loop.where, message("column '", loop.column, "': mode '", mode.id, "': the recycle loop of ",
                                    loop.description, why));
+  }
+}
+
+/// Names the commodities of `mode`'s active flows whose energy or mass factor is not finite at
+/// nominal values. Checked whatever the mode's status: evaluate() checks only the factors that
+/// read a parameter, a constant one (0/0, 1/0) fails here or nowhere.
+void report_non_finite_factors(const Network& net, const PlanMode& mode, const BalanceWorkspace& workspace,
+                               ErrorList& errors) {
+  std::set<std::string> factors_reported;
+  for (const PlanFlow& pf : mode.flows) {
+    if (!pf.active) continue;
+    const Commodity& commodity = *net.find_commodity(net.flows[pf.flow].commodity);
+    const auto check = [&](bool has, std::uint32_t slot, const char* column, const char* what) {
+      const double factor = workspace.value(slot, 0);
+      if (!has || std::isfinite(factor) || !factors_reported.insert(commodity.id + column).second) return;
+      errors.add(commodity.where, message("column '", column, "': the ", what, " factor of commodity '", commodity.id,
+                                          "' is ", factor, " in mode '", mode.id, "' at nominal values"));
+    };
+    check(pf.has_energy, pf.energy_factor, "energy_MJ_per_unit", "energy");
+    check(pf.has_mass, pf.mass_factor, "mass_t_per_unit", "mass");
   }
 }
 
@@ -63,13 +84,17 @@ void validate_nominal(const BalancePlan& plan) {
   for (std::size_t m = 0; m < plan.modes().size(); ++m) {
     const PlanMode& mode = plan.modes()[m];
     const RunStatus status = workspace.status(m, 0);
-    if (status == RunStatus::ok) continue;
+    if (status == RunStatus::ok) {
+      report_non_finite_factors(plan.network(), mode, workspace, errors);
+      continue;
+    }
     if (m > 0 && workspace.status(0, 0) != RunStatus::ok) continue;
     if (status == RunStatus::singular_recycle || status == RunStatus::not_converged) {
       report_failed_loops(plan, mode, status, errors);
       continue;
     }
     report_failed_quantities(plan.network(), mode, workspace, errors);
+    report_non_finite_factors(plan.network(), mode, workspace, errors);
     // Every failure should have a row to name; if none does, at least name the mode.
     if (errors.empty())
       errors.add(

@@ -6,13 +6,12 @@
 #include <utility>
 
 #include "balance/loop_classification.hpp"
-#include "balance/tape_emitter.hpp"
 #include "symbiomc/balance/strongly_connected_components.hpp"
 
 namespace symbiomc::detail {
 
-PlanCompiler::PlanCompiler(const Network& network, PlanData& plan)
-    : network_(network), plan_(plan), slots_(plan.parameters.size()) {}
+PlanCompiler::PlanCompiler(const Network& network, PlanData& plan, bool fold_constants)
+    : network_(network), plan_(plan), fold_constants_(fold_constants), slots_(plan.parameters.size()) {}
 
 void PlanCompiler::compile() {
   // Parameter slots come first so a parameter's index is its slot.
@@ -41,12 +40,14 @@ void PlanCompiler::compile_curves() {
     for (const auto& point : curve.points) {
       double x = 0, y = 0;
       pc.x.push_back(point_slot(point.x, x));
+      pc.x_sampled = pc.x_sampled || pc.x.back() < plan_.parameters.size();
       pc.y.push_back(point_slot(point.y, y));
       if (!(x > previous))
         errors_.add(point.where, message("curve '", curve.id, "': x values must be strictly increasing, got ", x,
                                          " after ", previous));
       previous = x;
     }
+    plan_.has_sampled_curve = plan_.has_sampled_curve || pc.x_sampled;
     curve_index_[curve.id] = plan_.curves.size();
     plan_.curves.push_back(std::move(pc));
   }
@@ -161,10 +162,10 @@ void PlanCompiler::place_single(ModeScope& scope, Entity& e) {
     e.slot = slots_.constant(0.0);
   } else if (is_plain_identifier(*e.expression) && e.kind != Entity::Kind::output) {
     // An alias needs no instruction. Outputs keep their own slot so reports can find them.
-    e.slot = TapeEmitter(scope, slots_, curve_index_, plan_.code).emit_value(e);
+    e.slot = emitter(scope, plan_.code).emit_value(e);
   } else {
     e.slot = slots_.fresh();
-    TapeEmitter(scope, slots_, curve_index_, plan_.code).emit_into(e, e.slot);
+    emitter(scope, plan_.code).emit_into(e, e.slot);
   }
 }
 
@@ -186,7 +187,7 @@ void PlanCompiler::place_loop(ModeScope& scope, const std::vector<std::size_t>& 
   loop.affine = std::all_of(component.begin(), component.end(), [&](std::size_t i) {
     return entities[i].expression != nullptr && is_affine_in(*entities[i].expression, names);
   });
-  TapeEmitter sub_tape(scope, slots_, curve_index_, plan_.loop_code);
+  TapeEmitter sub_tape = emitter(scope, plan_.loop_code);
   loop.code_begin = plan_.loop_code.size();
   for (std::size_t i : component) {
     const Entity& e = entities[i];
@@ -198,7 +199,16 @@ void PlanCompiler::place_loop(ModeScope& scope, const std::vector<std::size_t>& 
       plan_.loop_code.push_back({Op::copy, next, slots_.constant(0.0), 0, 0});
   }
   loop.code_end = plan_.loop_code.size();
-  plan_.max_loop_size = std::max(plan_.max_loop_size, loop.members.size());
+  if (loop.affine && loop.members.size() > MAX_LINEAR_LOOP_QUANTITIES) {
+    std::string first_names;
+    for (std::size_t i = 0; i < 5; ++i) first_names += entities[component[i]].name + ", ";
+    errors_.add(loop.where,
+                message("column '", loop.column, "': mode '", scope.mode().id, "': the recycle loop of ", first_names,
+                        "... is linear in ", loop.members.size(), " quantities; at most ", MAX_LINEAR_LOOP_QUANTITIES,
+                        " can be solved together (a dense linear system per run: time grows as the cube "
+                        "of the size, memory as its square); split the loop into smaller ones"));
+  }
+  if (loop.affine) plan_.max_affine_loop_size = std::max(plan_.max_affine_loop_size, loop.members.size());
   plan_.code.push_back({Op::loop, 0, static_cast<std::uint32_t>(plan_.loops.size()), 0, 0});
   plan_.loops.push_back(std::move(loop));
 }

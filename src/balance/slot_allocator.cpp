@@ -1,20 +1,24 @@
 #include "balance/slot_allocator.hpp"
 
+#include <bit>
+
 namespace symbiomc::detail {
 
 std::uint32_t SlotAllocator::constant(double value) {
-  const auto it = constant_slot_.find(value);
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const auto it = constant_slot_.find(bits);
   if (it != constant_slot_.end()) return it->second;
   const std::uint32_t slot = next_slot_++;
-  constant_slot_.emplace(value, slot);
+  constant_slot_.emplace(bits, slot);
   constants_.emplace_back(slot, value);
+  constant_of_slot_.emplace(slot, value);
   return slot;
 }
 
 std::optional<double> SlotAllocator::constant_value(std::uint32_t slot) const noexcept {
-  for (const auto& [s, v] : constants_)
-    if (s == slot) return v;
-  return std::nullopt;
+  const auto it = constant_of_slot_.find(slot);
+  if (it == constant_of_slot_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::uint32_t SlotAllocator::temporary() {

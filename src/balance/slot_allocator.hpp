@@ -38,8 +38,13 @@ class SlotAllocator {
 
  private:
   std::uint32_t next_slot_;
-  std::map<double, std::uint32_t> constant_slot_;
+  /// Keyed by the bits of the value, not the value: NaN compares unequal to everything (as a
+  /// double key it would find whatever slot the search ends on, e.g. an operand of the folded
+  /// operation that made it), and -0.0 must not share +0.0's slot (1 / -0.0 is -inf).
+  std::map<std::uint64_t, std::uint32_t> constant_slot_;
   std::vector<std::pair<std::uint32_t, double>> constants_;
+  std::map<std::uint32_t, double>
+      constant_of_slot_;  ///< constants_ by slot (a linear search per operand was quadratic)
   std::vector<std::uint32_t> free_temporaries_;
   std::set<std::uint32_t> temporaries_;
 };

@@ -104,7 +104,7 @@ std::uint32_t TapeEmitter::emit_call(const Expression& e, const ExprNode& n, con
 
 std::uint32_t TapeEmitter::op_result(Op op, std::vector<std::uint32_t> args, std::vector<bool> temps, bool& temp_out) {
   double values[3] = {0, 0, 0};
-  bool all_constant = true;
+  bool all_constant = fold_constants_;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::optional<double> value = slots_.constant_value(args[i]);
     if (value) values[i] = *value;

@@ -25,10 +25,11 @@ namespace symbiomc::detail {
 /// recycle loop's sub-tape).
 class TapeEmitter {
  public:
-  /// `curve_index` maps a curve id to its index in the plan's curves.
+  /// `curve_index` maps a curve id to its index in the plan's curves; `fold_constants` as in
+  /// PlanOptions.
   TapeEmitter(ModeScope& scope, SlotAllocator& slots, const std::map<std::string, std::size_t>& curve_index,
-              std::vector<Instruction>& code)
-      : scope_(scope), slots_(slots), curve_index_(curve_index), code_(code) {}
+              std::vector<Instruction>& code, bool fold_constants = true)
+      : scope_(scope), slots_(slots), curve_index_(curve_index), code_(code), fold_constants_(fold_constants) {}
 
   /// Emits what computing the expression of `owner` takes and returns the slot holding its
   /// value; nothing is emitted for a constant, a parameter or another quantity's slot.
@@ -41,12 +42,14 @@ class TapeEmitter {
   SlotAllocator& slots_;
   const std::map<std::string, std::size_t>& curve_index_;
   std::vector<Instruction>& code_;
+  bool fold_constants_;
 
   /// Emits code computing node `node_index` of `e` and returns its slot; `temp_out` tells the
   /// caller whether that slot is a temporary to release once read.
   std::uint32_t emit(const Expression& e, int node_index, const Entity& owner, bool& temp_out);
   std::uint32_t emit_call(const Expression& e, const ExprNode& n, const Entity& owner, bool& temp_out);
-  /// Emits dst = op(args) into a temporary, or folds it into a constant.
+  /// Emits dst = op(args) into a temporary, or folds it into a constant (whatever its value,
+  /// NaN included: the constant then fails every run, as the unfolded instruction would).
   std::uint32_t op_result(Op op, std::vector<std::uint32_t> args, std::vector<bool> temps, bool& temp_out);
 };
 

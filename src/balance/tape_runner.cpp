@@ -7,13 +7,22 @@
 
 namespace symbiomc {
 
-BalanceWorkspace::Solver::Solver(std::size_t max_size) {
-  for (std::size_t k = 0; k <= max_size; ++k) {
+BalanceWorkspace::Solver::Solver(const std::vector<LoopBlock>& loops) {
+  std::size_t max_size = 0;
+  for (const LoopBlock& loop : loops)
+    if (loop.affine) max_size = std::max(max_size, loop.members.size());
+  matrix.resize(max_size + 1);
+  rhs.resize(max_size + 1);
+  solution.resize(max_size + 1);
+  lu.resize(max_size + 1);
+  for (const LoopBlock& loop : loops) {
+    const std::size_t k = loop.members.size();
+    if (!loop.affine || matrix[k].rows() == static_cast<Eigen::Index>(k)) continue;
     const auto n = static_cast<Eigen::Index>(k);
-    matrix.emplace_back(n, n);
-    rhs.emplace_back(n);
-    solution.emplace_back(n);
-    lu.emplace_back(n);
+    matrix[k].resize(n, n);
+    rhs[k].resize(n);
+    solution[k].resize(n);
+    lu[k] = Eigen::PartialPivLU<Eigen::MatrixXd>(n);
   }
 }
 
@@ -87,8 +96,9 @@ void TapeRunner::pwl(const PlanCurve& curve, const double* x_values, double* d) 
       std::size_t i = 1;
       while (i < points - 1 && x >= px(i)) ++i;
       const double x0 = px(i - 1), x1 = px(i);
-      // Perturbed curve points that are no longer increasing make the curve meaningless:
-      // the NaN fails the run as non_finite rather than returning an arbitrary value.
+      // Sampled curve points that no longer increase make the curve meaningless: evaluate()
+      // has failed such a run as curve_not_increasing already; NaN rather than an arbitrary
+      // value all the same.
       result = (x1 > x0) ? py(i - 1) + (py(i) - py(i - 1)) * (x - x0) / (x1 - x0) : NAN;
     }
     d[r] = result;

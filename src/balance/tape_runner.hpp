@@ -14,13 +14,14 @@
 
 namespace symbiomc {
 
-/// One preallocated LU per loop size: compute() on an object of the same size reuses its
-/// storage, so solving a recycle loop allocates nothing.
+/// One preallocated LU per size of the plan's affine loops, indexed by size (other sizes stay
+/// empty): compute() on an object of the same size reuses its storage, so solving a recycle
+/// loop allocates nothing.
 struct BalanceWorkspace::Solver {
   std::vector<Eigen::MatrixXd> matrix;
   std::vector<Eigen::VectorXd> rhs, solution;
   std::vector<Eigen::PartialPivLU<Eigen::MatrixXd>> lu;
-  explicit Solver(std::size_t max_size);
+  explicit Solver(const std::vector<LoopBlock>& loops);
 };
 
 namespace detail {

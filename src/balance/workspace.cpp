@@ -17,12 +17,12 @@ BalanceWorkspace::BalanceWorkspace(const BalancePlan& plan, std::size_t width)
   for (const auto& [slot, value] : data.constants) std::fill_n(slots_.begin() + slot * width_, width_, value);
   reset_parameters();
   status_.assign(data.modes.size() * width_, RunStatus::ok);
-  const std::size_t n = data.max_loop_size;
+  const std::size_t n = data.max_affine_loop_size;
   // Affine loops: n+1 sub-tape passes give b and the columns of A for every lane.
   scratch_.assign((n + 1) * n * width_ + 1, 0.0);
   done_.assign(width_, 0);
   flags_.assign(2 * width_, 0.0);
-  if (n > 0) solver_ = std::make_unique<Solver>(n);
+  if (n > 0) solver_ = std::make_unique<Solver>(data.loops);
 }
 BalanceWorkspace::~BalanceWorkspace() = default;
 BalanceWorkspace::BalanceWorkspace(BalanceWorkspace&&) noexcept = default;

@@ -79,6 +79,8 @@ std::string_view to_string(RunStatus status) noexcept {
       return "non_finite";
     case RunStatus::out_of_domain:
       return "out_of_domain";
+    case RunStatus::curve_not_increasing:
+      return "curve_not_increasing";
   }
   return "unknown";
 }

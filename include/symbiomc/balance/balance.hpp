@@ -29,6 +29,11 @@ struct PlanOptions {
   /// on the same operands. Results are bit-identical either way; false keeps the plain
   /// per-mode tape (for tests and for measuring the saving).
   bool share_subexpressions = true;
+  /// Compute an operation whose operands are all constants once, while compiling, with the
+  /// runner's own kernel. Results are bit-identical either way (NaN included: a folded NaN
+  /// fails like one computed at run time); false leaves every operation on the tape, for the
+  /// tests that check exactly that.
+  bool fold_constants = true;
 };
 
 /// Where a named quantity of one mode lives.
@@ -79,11 +84,15 @@ struct PlanData {
   std::vector<Instruction> loop_code;
   std::vector<LoopBlock> loops;
   std::vector<PlanCurve> curves;
+  bool has_sampled_curve = false;  ///< some curve has a sampled x point (PlanCurve::x_sampled)
   /// Per mode, the distinct slots evaluate() checks after the mode's tape: active flows in flow
-  /// order (>= -1e-9), and those followed by the outputs and variables (finite).
+  /// order (>= -1e-9), and those followed by the outputs, variables and the energy and mass
+  /// factors of the active flows' commodities that read a parameter (finite).
   std::vector<std::vector<std::uint32_t>> flow_checks, finite_checks;
   std::size_t slot_count = 0;  ///< parameters first (a parameter's index is its slot), then the rest
-  std::size_t max_loop_size = 0;
+  /// Members of the largest affine loop: sizes the workspaces' linear-system buffers
+  /// (fixed-point loops need none).
+  std::size_t max_affine_loop_size = 0;
   double fixed_point_tolerance = 1e-10;
   int fixed_point_max_iterations = 200;
 };

@@ -73,6 +73,13 @@ struct OperationInfo {
   bool run_by_runner = false;
 };
 
+/// min and max that return a NaN operand, whichever side it is on. std::min and std::max
+/// return their first operand when the comparison is unordered, so max(0, NaN) would be 0 and
+/// a failed run (sqrt of a negative number, say) would be clipped into a valid number. For
+/// two numbers they are std::min and std::max, bit for bit (signed zeros included).
+[[nodiscard]] constexpr double propagating_min(double a, double b) noexcept { return (b < a || b != b) ? b : a; }
+[[nodiscard]] constexpr double propagating_max(double a, double b) noexcept { return (a < b || b != b) ? b : a; }
+
 /// Comparisons and logic yield 1.0 or 0.0; a condition is true when it is not 0.0.
 inline constexpr std::array<OperationInfo, OP_COUNT> operation_table = {{
     {.op = Op::copy, .name = "copy", .operands = 1, .kernel = [](double a, double, double) { return a; }},
@@ -112,13 +119,13 @@ inline constexpr std::array<OperationInfo, OP_COUNT> operation_table = {{
      .operands = 2,
      .function = "min",
      .folds_left = true,
-     .kernel = [](double a, double b, double) { return std::min(a, b); }},
+     .kernel = [](double a, double b, double) { return propagating_min(a, b); }},
     {.op = Op::max,
      .name = "max",
      .operands = 2,
      .function = "max",
      .folds_left = true,
-     .kernel = [](double a, double b, double) { return std::max(a, b); }},
+     .kernel = [](double a, double b, double) { return propagating_max(a, b); }},
     {.op = Op::abs,
      .name = "abs",
      .operands = 1,
@@ -193,7 +200,7 @@ inline constexpr std::array<OperationInfo, OP_COUNT> operation_table = {{
      .name = "clamp",
      .operands = 3,
      .function = "clamp",
-     .kernel = [](double a, double b, double c) { return std::min(std::max(a, b), c); }},
+     .kernel = [](double a, double b, double c) { return propagating_min(propagating_max(a, b), c); }},
     {.op = Op::pwl, .name = "pwl", .operands = 1, .function = "pwl", .run_by_runner = true},
     {.op = Op::loop, .name = "loop", .operands = 0, .run_by_runner = true},
 }};

@@ -35,6 +35,9 @@ struct LoopBlock {
 struct PlanCurve {
   std::string id;
   std::vector<std::uint32_t> x, y;  ///< slots of the points (parameters or constants)
+  /// Some x point is a parameter: evaluate() checks per run that the x points still increase
+  /// (the compiler has checked the nominal values, and constants do not change).
+  bool x_sampled = false;
 };
 
 }  // namespace symbiomc

@@ -80,13 +80,14 @@ class ModelError : public std::runtime_error {
 /// for that mode are not numbers and must not reach a statistic.
 enum class RunStatus : std::uint8_t {
   ok = 0,
-  not_converged,     ///< a load-dependent loop did not converge within the iteration cap
-  singular_recycle,  ///< a recycle loop's linear system has no unique solution
-  negative_flow,     ///< a physical flow came out negative
-  non_finite,        ///< a NaN or infinity appeared
-  out_of_domain,     ///< a sampled parameter lies outside its physical domain (e.g. efficiency > 1)
+  not_converged,         ///< a load-dependent loop did not converge within the iteration cap
+  singular_recycle,      ///< a recycle loop's linear system has no unique solution
+  negative_flow,         ///< a physical flow came out negative
+  non_finite,            ///< a NaN or infinity appeared
+  out_of_domain,         ///< a sampled parameter lies outside its physical domain (e.g. efficiency > 1)
+  curve_not_increasing,  ///< a curve's sampled x points are not strictly increasing
 };
-inline constexpr std::size_t RUN_STATUS_COUNT = 6;
+inline constexpr std::size_t RUN_STATUS_COUNT = 7;
 
 /// Stable snake_case name used in reports ("not_converged", ...).
 [[nodiscard]] std::string_view to_string(RunStatus status) noexcept;
