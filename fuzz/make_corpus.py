@@ -75,12 +75,12 @@ def run_seeds(binary):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         runs = {
-            "balance": ["balance", str(linear), "--out", str(tmp / "balance")],
-            "uncertainty": ["uncertainty", str(linear), "--distributions", str(dist), "--runs", "64", "--seed", "1",
+            "balance": ["balance", "--case", str(linear), "--out", str(tmp / "balance")],
+            "uncertainty": ["uncertainty", "--case", str(linear), "--distributions", str(dist), "--runs", "16", "--bins", "16", "--seed", "1",
                             "--out", str(tmp / "uncertainty"), "--checkpoint", str(tmp / "uncertainty.checkpoint")],
-            "sobol": ["sensitivity", str(linear), "--distributions", str(dist), "--base-runs", "64", "--seed", "1",
+            "sobol": ["sensitivity", "--case", str(linear), "--distributions", str(dist), "--base-runs", "64", "--seed", "1",
                       "--out", str(tmp / "sobol"), "--checkpoint", str(tmp / "sobol.checkpoint")],
-            "morris": ["sensitivity", str(linear), "--method", "morris", "--distributions", str(dist),
+            "morris": ["sensitivity", "--case", str(linear), "--method", "morris", "--distributions", str(dist),
                        "--trajectories", "8", "--seed", "1", "--out", str(tmp / "morris"),
                        "--checkpoint", str(tmp / "morris.checkpoint")],
         }

@@ -18,16 +18,16 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/symbiomc-fuzz.XXXXXX")
 echo "fuzz: scratch directory $scratch (kept when a target fails)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=()
-for corpus in fuzz/corpus/*/; do
-  target=$(basename "$corpus")
+for binary in build-fuzz/fuzz/fuzz_*; do
+  target=${binary#build-fuzz/fuzz/fuzz_}
   work=$scratch/$target
   mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
-  cp -r "$corpus". "$work/corpus/"
-  # Case folders and result folders are tens of KB; the other inputs are small.
+  [[ -d fuzz/corpus/$target ]] && cp -r "fuzz/corpus/$target/." "$work/corpus/"
+  # Case folders, result folders and checkpoints are tens of KB; the other inputs are small.
   max_len=4096
-  [[ $target == case_reader || $target == result_reader ]] && max_len=65536
+  [[ $target == case_reader || $target == result_reader || $target == checkpoint_reader ]] && max_len=131072
   echo "fuzz: $target for $seconds s"
-  if ! TMPDIR=$work/tmp "build-fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
+  if ! TMPDIR=$work/tmp "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
        -max_len="$max_len" -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" \
        >"$work/log" 2>&1; then
     failed+=("$target")
