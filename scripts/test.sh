@@ -12,6 +12,10 @@ if [[ "${1:-}" == "--tsan" ]]; then
   export TARGET="symbiomc test_uncertainty test_sobol test_morris test_sensitivity test_shapley test_shapley_cli
                 test_decision test_decision_cli test_checkpoint test_segment_runner"
   bash scripts/build.sh -DSYMBIOMC_TSAN=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_BENCH=OFF
+  # The tests (and the symbiomc processes the CLI tests start) load an instrumented libtbb
+  # instead of Debian's; scripts/build-tsan-tbb.sh says why.
+  LD_LIBRARY_PATH=$(bash scripts/build-tsan-tbb.sh)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  export LD_LIBRARY_PATH
   # A report fails the test (exit 66), also in a symbiomc process a CLI test starts.
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" \
