@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds symbiomc in build/ (Release) or in the directory given by BUILD_DIR,
 # installing missing Debian packages first. Extra CMake arguments are passed through;
-# TARGET=<name> builds one target only (default: everything).
+# TARGET="<name> ..." builds those targets only (default: everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A build with tests or benchmarks needs the test packages, an MPI build (-DSYMBIOMC_MPI=ON) Open
@@ -14,4 +14,5 @@ bash scripts/setup-debian.sh "${setup[@]}"
 build_dir=${BUILD_DIR:-build}
 echo "build: configuring and compiling in $build_dir" >&2
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target "$TARGET"}
+# shellcheck disable=SC2086  # TARGET is a space-separated list of target names
+cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target $TARGET}

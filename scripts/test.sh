@@ -2,10 +2,26 @@
 # Builds and runs the whole test suite. The optimised build (build/) includes MPI, so the
 # MPI tests (1, 2, 3 ranks, byte-identical results) run too; with --sanitize: a separate Debug
 # build without MPI under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/), which
-# also covers the build that needs no MPI. Warnings are errors in both.
+# also covers the build that needs no MPI; with --tsan: the parallel tests (uncertainty,
+# Sobol', Morris, Shapley, decision, checkpoints, segment runner, their CLI runs) under
+# ThreadSanitizer (build-tsan/, without MPI). Warnings are errors in all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ "${1:-}" == "--sanitize" ]]; then
+if [[ "${1:-}" == "--tsan" ]]; then
+  export BUILD_DIR=build-tsan BUILD_TYPE=RelWithDebInfo
+  export TARGET="symbiomc test_uncertainty test_sobol test_morris test_sensitivity test_shapley test_shapley_cli
+                test_decision test_decision_cli test_checkpoint test_segment_runner"
+  bash scripts/build.sh -DSYMBIOMC_TSAN=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF
+  # The tests (and the symbiomc processes the CLI tests start) load an instrumented libtbb
+  # instead of Debian's; scripts/build-tsan-tbb.sh says why.
+  LD_LIBRARY_PATH=$(bash scripts/build-tsan-tbb.sh)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  export LD_LIBRARY_PATH
+  # A report fails the test (exit 66), also in a symbiomc process a CLI test starts.
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" \
+    -R '^(Uncertainty|Sobol|CombineReplicates|Morris|Shapley|Decision|GivenData|ImportanceFiles|Checkpoint|Resume|Segments|SegmentRunner)'
+  exit
+elif [[ "${1:-}" == "--sanitize" ]]; then
   export BUILD_DIR=build-asan BUILD_TYPE=Debug
   bash scripts/build.sh -DSYMBIOMC_SANITIZE=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/, clang, ASan + UBSan, in build-fuzz/) and runs each for
+# SECONDS (default 60) on a copy of its seed corpus (fuzz/corpus/<target>/), so runs never
+# grow the tree. Exits 1 when any target crashed, leaked, hung (-timeout) or had a sanitizer
+# report, printing the path of each input that did it; rerun one with
+#   build-fuzz/fuzz/fuzz_<target> <input>
+# Extra arguments after SECONDS are CMake arguments, e.g. -DSYMBIOMC_FUZZ_DIFFERENTIAL=ON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+# Debian 12's clang is clang 14; libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes.
+bash scripts/setup-debian.sh clang libclang-rt-14-dev
+export CC=clang CXX=clang++ BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo TARGET=fuzz
+bash scripts/build.sh -DSYMBIOMC_FUZZ=ON -DSYMBIOMC_BUILD_BENCH=OFF "$@"
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/symbiomc-fuzz.XXXXXX")
+echo "fuzz: scratch directory $scratch (kept when a target fails)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+failed=()
+for binary in build-fuzz/fuzz/fuzz_*; do
+  target=${binary#build-fuzz/fuzz/fuzz_}
+  work=$scratch/$target
+  mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
+  [[ -d fuzz/corpus/$target ]] && cp -r "fuzz/corpus/$target/." "$work/corpus/"
+  # Case folders, result folders and checkpoints are tens of KB; the other inputs are small.
+  max_len=4096
+  [[ $target == case_reader || $target == result_reader || $target == checkpoint_reader ]] && max_len=131072
+  echo "fuzz: $target for $seconds s"
+  if ! TMPDIR=$work/tmp "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
+       -max_len="$max_len" -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" \
+       >"$work/log" 2>&1; then
+    failed+=("$target")
+    tail -n 60 "$work/log"
+    for input in "$work"/artifacts/*; do
+      [[ -e $input ]] && echo "fuzz: $target failed on $input"
+    done
+    echo "fuzz: $target's whole log: $work/log"
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::new_units_added)' "$work/log" | sed "s/^/fuzz: $target /" || true
+done
+if ((${#failed[@]})); then
+  echo "fuzz: FAILED: ${failed[*]}"
+  exit 1
+fi
+rm -rf "$scratch"
+echo "fuzz: every target ran $seconds s without a crash, leak or sanitizer report"
