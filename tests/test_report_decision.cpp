@@ -115,6 +115,7 @@ TEST(DecisionReportData, DecisionMemberHoldsTheFilesNumbersAndIsAbsentWithoutDec
 
   // The same folder without decision.json: no decision member, so no section.
   fs::remove(dir.path() / "uncertainty" / "decision.json");
+  fs::remove(dir.path() / "uncertainty" / "manifest.csv");  // else report refuses the folder as changed
   const json without = json::parse(report_data_json(sources_in(dir.path()), {}));
   EXPECT_FALSE(without.contains("decision"));
 }
@@ -186,6 +187,7 @@ TEST_F(ReportInBrowser, WithoutDecisionJsonThereIsNoDecisionSection) {
   const ScratchDir dir;
   run_every_study(dir.path(), CHOICE_CASE, CHOICE_DIST);
   fs::remove(dir.path() / "uncertainty" / "decision.json");
+  fs::remove(dir.path() / "uncertainty" / "manifest.csv");  // else report refuses the folder as changed
   const fs::path html = dir.path() / "report.html";
   (void)write_html_report(sources_in(dir.path()), html.string(), {});
   test::HeadlessChromium browser(chromium_);
