@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "support/cancel_after.hpp"
 #include "support/files.hpp"
 #include "support/loaded_case.hpp"
 #include "support/paths.hpp"
@@ -101,16 +102,7 @@ TEST(CheckpointFile, ResumingAnotherStudyNamesEveryDifference) {
 // ---- interrupted and resumed studies, in the library
 
 /// Sets `cancel` once `after` progress reports have arrived (progress is reported per fold).
-struct CancelAfter {
-  std::atomic<bool> flag{false};
-  int remaining;
-  explicit CancelAfter(int after) : remaining(after) {}
-  std::function<void(std::uint64_t, std::uint64_t)> callback() {
-    return [this](std::uint64_t, std::uint64_t) {
-      if (--remaining <= 0) flag = true;
-    };
-  }
-};
+using test::CancelAfter;
 
 UncertaintyConfig small_uncertainty() {
   UncertaintyConfig c;

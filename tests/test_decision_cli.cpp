@@ -24,6 +24,7 @@
 
 #include <boost/math/distributions/normal.hpp>
 
+#include "support/cancel_after.hpp"
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/loaded_case.hpp"
@@ -622,16 +623,7 @@ TEST(DecisionDeterminism, FilesAreByteIdenticalForOneTwoAndEightThreads) {
 }
 
 /// Sets `flag` once `after` progress reports have arrived (progress is reported per fold).
-struct CancelAfter {
-  std::atomic<bool> flag{false};
-  int remaining;
-  explicit CancelAfter(int after) : remaining(after) {}
-  std::function<void(std::uint64_t, std::uint64_t)> callback() {
-    return [this](std::uint64_t, std::uint64_t) {
-      if (--remaining <= 0) flag = true;
-    };
-  }
-};
+using test::CancelAfter;
 
 UncertaintyConfig resumable_config() {
   UncertaintyConfig c;

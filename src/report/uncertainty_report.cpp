@@ -1,5 +1,6 @@
 #include "symbiomc/report/uncertainty_report.hpp"
 
+#include "report/given_data_format.hpp"
 #include "report/provenance_format.hpp"
 
 #include <nlohmann/json.hpp>
@@ -75,19 +76,12 @@ struct UncertaintyFiles {
 };
 
 nlohmann::json study_json(const UncertaintyResult& r, const Provenance& prov) {
-  nlohmann::json json;
-  json["tool"] = "symbiomc";
-  json["version"] = prov.tool_version;
-  json["case"] = prov.case_name;
-  json["runs"] = r.runs;
-  json["seed"] = r.config.seed;
-  json["method"] = std::string(to_string(r.config.method));
-  json["block_size"] = r.config.block_size;
+  nlohmann::json json;  // an object with sorted keys: the order of the insertions does not matter
+  detail::add_uncertainty_provenance(json, r, prov);
   json["replicates"] = r.config.method == SamplingMethod::qmc ? r.config.replicates : 1;
   json["conf_level"] = r.config.conf_level;
   json["failures"] = r.runs_with_failure;
   json["on_failure"] = r.config.on_failure == OnFailure::skip ? "skip" : "abort";
-  detail::add_provenance_json(json, prov);
   nlohmann::json inputs = nlohmann::json::array();
   for (const auto& in : r.inputs) inputs.push_back({{"name", in.name}, {"unit", in.unit}, {"nominal", in.nominal}});
   json["inputs"] = inputs;
