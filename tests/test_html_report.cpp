@@ -329,14 +329,7 @@ class BiomassReportInBrowser : public BiomassResults {
   void SetUp() override {
     BiomassResults::SetUp();
     if (HasFatalFailure()) return;
-    chromium_ = test::find_chromium();
-    if (!chromium_.empty()) return;
-    const char* install =
-        "no Chromium found (install the Debian package `chromium`, as scripts/setup-debian.sh does, "
-        "or set SYMBIOMC_CHROMIUM)";
-    // The one skip of the suite: without a browser the page cannot be checked. In CI it must be.
-    if (test::chromium_required()) FAIL() << install << "; CI=true, so the browser tests may not be skipped";
-    GTEST_SKIP() << "SKIPPED: " << install;
+    test::require_chromium(chromium_);
   }
   std::string chromium_;
 };

@@ -71,15 +71,7 @@ std::string file_url(const fs::path& p) { return "file://" + fs::absolute(p).str
 
 class ReportInBrowser : public ::testing::Test {
  protected:
-  void SetUp() override {
-    chromium_ = test::find_chromium();
-    if (!chromium_.empty()) return;
-    const char* install =
-        "no Chromium found (install the Debian package `chromium`, as scripts/setup-debian.sh does, "
-        "or set SYMBIOMC_CHROMIUM)";
-    if (test::chromium_required()) FAIL() << install << "; CI=true, so the browser tests may not be skipped";
-    GTEST_SKIP() << "SKIPPED: " << install;
-  }
+  void SetUp() override { test::require_chromium(chromium_); }
   std::string chromium_;
 };
 
