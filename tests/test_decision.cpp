@@ -337,6 +337,48 @@ TEST(DecisionAccumulator, RegressionGroupEvppiIntervalsCoverTheTruth) {
   report_and_check(message("regression EVPPI, uniform linear model, n = ", N), tallies);
 }
 
+// A study with several decisions computes a block's regression design once (design()) and
+// hands it to every decision: that must give the same bits as each computing its own, for a
+// decision on another output too; a design for other groups or another block is refused.
+TEST(DecisionAccumulator, SharedRegressionDesignGivesTheSameBits) {
+  const UniformLinearDecision model;
+  const std::vector<std::vector<std::size_t>> groups = {{0, 1, 2, 3, 4}, {0, 1}, {2, 3, 4, 5, 6}};
+  const DecisionSetup setup{2, model.d(), 16, BATCHES, DecisionDirection::maximise, groups, {}};
+  DecisionSetup minimise = setup;
+  minimise.direction = DecisionDirection::minimise;
+  DecisionAccumulator own(setup), shared(setup), own_min(minimise), shared_min(minimise);
+  std::vector<double> y, v;
+  for (std::size_t block = 0; block < 12; ++block) {
+    Engine engine = make_engine(31, Stream::sampling, block);
+    model.draw(engine, BLOCK, y, v);
+    const BlockBins bins(v, BLOCK, model.d(), setup.bins);
+    const RegressionBlockDesign design = shared.design(bins);
+    EXPECT_EQ(design.n_runs(), BLOCK);
+    own.add_block(y, bins, block % BATCHES);
+    shared.add_block(y, bins, design, block % BATCHES);
+    own_min.add_block(y, bins, block % BATCHES);
+    shared_min.add_block(y, bins, design, block % BATCHES);
+  }
+  EXPECT_TRUE(own == shared);
+  EXPECT_TRUE(own_min == shared_min);
+  const DecisionResult r = shared.finalize(0.95);
+  ASSERT_EQ(r.group_evppi[0].method, EvppiMethod::regression);
+  ASSERT_EQ(r.group_evppi[1].method, EvppiMethod::binning);
+  EXPECT_GT(r.group_evppi[0].value, 0.0);
+
+  Engine engine = make_engine(32, Stream::sampling, 0);
+  model.draw(engine, BLOCK, y, v);
+  const BlockBins bins(v, BLOCK, model.d(), setup.bins);
+  DecisionSetup other_groups = setup;
+  other_groups.groups = {{0, 1, 2, 3, 5}};
+  const RegressionBlockDesign wrong_groups = DecisionAccumulator(other_groups).design(bins);
+  EXPECT_THROW(shared.add_block(y, bins, wrong_groups, 0), ModelError);
+  model.draw(engine, BLOCK / 2, y, v);
+  const BlockBins half(v, BLOCK / 2, model.d(), setup.bins);
+  EXPECT_THROW(shared.add_block(y, half, shared.design(bins), 0), ModelError);
+  EXPECT_NO_THROW(shared.add_block(y, half, shared.design(half), 0));
+}
+
 // The coarseness bias: with the decision boundary in the tail (a = 1.5: the best option changes
 // where 1.5 + 0.7 x_1 = 0, at the 1.6 % quantile of x_1), the default bins for n = 16000 (26)
 // lump the tail into a bin whose mean favours option 1 and miss part of EVPPI_1; 128 bins see it.

@@ -131,6 +131,29 @@ TEST(Moments, MergeOfSplitHalvesEqualsSequentialAdd) {
   EXPECT_NEAR(blocks.variance(), sequential.variance(), 1e-12 * sequential.variance());
 }
 
+// Moments::of_values (two passes over a block) agrees with Welford's add value by value, also
+// for a large mean against the spread, merged block by block as the decision statistics do; a
+// constant block keeps its mean within [min, max] and a zero variance.
+TEST(Moments, TwoPassBlockMomentsAgreeWithSequentialAdd) {
+  const auto data = normal_draws(100'001, 1.0e7, 1.0e4, 43);
+  Moments sequential, blocks;
+  for (double x : data) sequential.add(x);
+  for (std::size_t first = 0; first < data.size(); first += 4096) {
+    const std::size_t size = std::min<std::size_t>(4096, data.size() - first);
+    blocks.merge(Moments::of_values(std::span<const double>(data).subspan(first, size)));
+  }
+  EXPECT_EQ(blocks.count(), sequential.count());
+  EXPECT_NEAR(blocks.mean(), sequential.mean(), 1e-12 * std::abs(sequential.mean()));
+  EXPECT_NEAR(blocks.variance(), sequential.variance(), 1e-11 * sequential.variance());
+  EXPECT_EQ(blocks.min(), sequential.min());
+  EXPECT_EQ(blocks.max(), sequential.max());
+  const std::vector<double> same(1000, 0.1);
+  const Moments constant = Moments::of_values(same);
+  EXPECT_NEAR(constant.mean(), 0.1, 1e-16);
+  EXPECT_LE(constant.variance(), 1e-30);  // rounding only: 0.1 is not a binary fraction
+  EXPECT_EQ(Moments::of_values({}).count(), 0u);
+}
+
 TEST(Moments, MergeInSameOrderIsBitIdentical) {
   const auto data = normal_draws(50'000, 3.0, 2.0, 7);
   const Moments once = merged_blocks(data, 997);

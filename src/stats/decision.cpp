@@ -104,6 +104,42 @@ void DecisionAccumulator::add_block(std::span<const double> y, std::span<const d
 }
 
 void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& bins, std::size_t batch) {
+  add_block(y, bins, design(bins), batch);
+}
+
+RegressionBlockDesign DecisionAccumulator::design(const BlockBins& bins) const {
+  // x = (1, t_j, t_j^3 for j in G), t_j = v_j - 1/2 (centred: the sums then round less; the
+  // cube lets a member act through a normal or skewed marginal). The Gram matrix by a
+  // symmetric rank update (only the upper triangle: half a general product's work), vectorised
+  // over the block, the same bits for the same block whatever the thread count.
+  RegressionBlockDesign out;
+  out.n_runs_ = bins.n_runs();
+  const auto rows = static_cast<Eigen::Index>(bins.n_runs());
+  for (const GroupLayout& group : groups_) {
+    if (group.regression_members.empty()) continue;
+    RegressionBlockDesign::Group& g = out.groups_.emplace_back();
+    g.members = group.regression_members;
+    const std::size_t k = g.members.size(), p = 2 * k + 1;
+    Eigen::MatrixXd& x = g.features;
+    x.resize(rows, static_cast<Eigen::Index>(p));
+    x.col(0).setOnes();
+    for (std::size_t i = 0; i < k; ++i) {
+      const std::span<const double> v = bins.coordinates(g.members[i]);
+      x.col(static_cast<Eigen::Index>(1 + i)) = Eigen::Map<const Eigen::VectorXd>(v.data(), rows).array() - 0.5;
+      x.col(static_cast<Eigen::Index>(1 + k + i)) = x.col(static_cast<Eigen::Index>(1 + i)).array().cube();
+    }
+    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
+    gram.selfadjointView<Eigen::Upper>().rankUpdate(x.transpose());
+    g.gram.reserve(p * (p + 1) / 2);
+    for (std::size_t i = 0; i < p; ++i)
+      for (std::size_t j = i; j < p; ++j)
+        g.gram.push_back(gram(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+  }
+  return out;
+}
+
+void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& bins,
+                                    const RegressionBlockDesign& design, std::size_t batch) {
   const std::size_t n = bins.n_runs();
   const std::size_t m = setup_.n_modes;
   if (bins.n_parameters() != setup_.n_parameters || bins.bins() != setup_.bins) {
@@ -115,6 +151,21 @@ void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& 
   }
   if (batch >= setup_.n_batches) {
     throw ModelError(message("decision: batch ", batch, " out of range (", setup_.n_batches, " batches)"));
+  }
+  {
+    // The design must be this block's, for this accumulator's regression groups.
+    bool same = design.n_runs_ == n || design.groups_.empty();
+    std::size_t g = 0;
+    for (const GroupLayout& group : groups_) {
+      if (group.regression_members.empty()) continue;
+      same = same && g < design.groups_.size() && design.groups_[g].members == group.regression_members;
+      ++g;
+    }
+    if (!same || g != design.groups_.size()) {
+      throw ModelError(message("decision: the block's regression design is for ", design.groups_.size(), " groups and ",
+                               design.n_runs_, " runs; expected this accumulator's ", g, " regression groups and ", n,
+                               " runs"));
+    }
   }
   for (std::size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) {
@@ -129,35 +180,41 @@ void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& 
   Batch& target = batches_[batch];
   if (target.runs == 0) {
     allocate(target);
-    accumulate(target, y, bins);
+    accumulate(target, y, bins, design);
   } else {
     Batch block;
     allocate(block);
-    accumulate(block, y, bins);
+    accumulate(block, y, bins, design);
     merge_batch(target, block);
   }
 }
 
-void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, const BlockBins& bins) const {
+void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, const BlockBins& bins,
+                                     const RegressionBlockDesign& design) const {
   const std::size_t n = bins.n_runs();
   const std::size_t m = setup_.n_modes;
   const double sign = sign_of(setup_.direction);
   // gain[r * (m - 1) + k - 1] = u_k - u_0 of run r: the only per-run quantity the EVPPI cells
   // need, run-major so that a run's M - 1 gains are adjacent (every cell update reads them all).
-  std::vector<double> gain((m - 1) * n);
+  std::vector<double> gain((m - 1) * n), best_u(n);
   for (std::size_t r = 0; r < n; ++r) {
     std::size_t best = 0;
-    double best_u = sign * y[r];
+    best_u[r] = sign * y[r];
     for (std::size_t k = 1; k < m; ++k) {
       const double u = sign * y[k * n + r];
       gain[r * (m - 1) + k - 1] = u - sign * y[r];
-      if (u > best_u) best_u = u, best = k;  // strict: ties stay with the lower index
+      if (u > best_u[r]) best_u[r] = u, best = k;  // strict: ties stay with the lower index
     }
     ++into.best[best];
-    for (std::size_t k = 0; k < m; ++k) {
-      into.value[k].add(y[k * n + r]);
-      into.regret[k].add(best_u - sign * y[k * n + r]);
-    }
+  }
+  // Each mode's y and regret in two passes over the block (mean, then squared deviations, min
+  // and max), merged in as the block's moments: no division per value, unlike Moments::add.
+  std::vector<double> regret(n);
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::span<const double> yk = y.subspan(k * n, n);
+    for (std::size_t r = 0; r < n; ++r) regret[r] = best_u[r] - sign * yk[r];
+    into.value[k].merge(Moments::of_values(yk));
+    into.regret[k].merge(Moments::of_values(regret));
   }
   into.runs += n;
   // Per parameter, then per run: every cell still receives its runs in run order.
@@ -222,32 +279,20 @@ void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, con
     default:
       add_cells.template operator()<0>();
   }
-  // Regression groups: x = (1, t_j, t_j^3 for j in G), t_j = v_j - 1/2 (centred: the sums then
-  // round less; the cube lets a member act through a normal or skewed marginal); the
-  // Gram matrix's upper triangle, then x gain, as two matrix products over the block (X'X and
-  // X'G: vectorised, several times faster than a run-by-run update; the same bits for the same
-  // block whatever the thread count).
+  // Regression groups: the design's Gram sums (design()), then x gain as one matrix product
+  // over the block (X'G: vectorised, several times faster than a run-by-run update).
   if (regression_size_ == 0) return;
   const auto rows = static_cast<Eigen::Index>(n);
   const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> gains(
       gain.data(), rows, static_cast<Eigen::Index>(w));
-  Eigen::MatrixXd x;
+  std::size_t next = 0;
   for (const GroupLayout& group : groups_) {
     if (group.regression_members.empty()) continue;
-    const std::size_t k = group.regression_members.size(), p = 2 * k + 1;
-    x.resize(rows, static_cast<Eigen::Index>(p));
-    x.col(0).setOnes();
-    for (std::size_t i = 0; i < k; ++i) {
-      const std::span<const double> v = bins.coordinates(group.regression_members[i]);
-      x.col(static_cast<Eigen::Index>(1 + i)) = Eigen::Map<const Eigen::VectorXd>(v.data(), rows).array() - 0.5;
-      x.col(static_cast<Eigen::Index>(1 + k + i)) = x.col(static_cast<Eigen::Index>(1 + i)).array().cube();
-    }
-    const Eigen::MatrixXd gram = x.transpose() * x;
-    const Eigen::MatrixXd cross = x.transpose() * gains;  // p x w
+    const RegressionBlockDesign::Group& g = design.groups_[next++];
+    const std::size_t p = 2 * group.regression_members.size() + 1;
+    const Eigen::MatrixXd cross = g.features.transpose() * gains;  // p x w
     double* sums = &into.regression[group.regression_first];
-    for (std::size_t i = 0, t = 0; i < p; ++i)
-      for (std::size_t j = i; j < p; ++j, ++t)
-        sums[t] += gram(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+    for (std::size_t t = 0; t < g.gram.size(); ++t) sums[t] += g.gram[t];
     sums += p * (p + 1) / 2;
     for (std::size_t k = 0; k < w; ++k)
       for (std::size_t i = 0; i < p; ++i)
@@ -334,7 +379,43 @@ double DecisionAccumulator::noise_bound_of(const Batch& pooled, std::size_t firs
 }
 
 DecisionResult DecisionAccumulator::finalize(double conf_level) const {
+  return finalize(conf_level, regression_rule());
+}
+
+RegressionRule DecisionAccumulator::regression_rule() const {
+  RegressionRule rule;
+  rule.normal_scores_ = setup_.normal_scores;
+  for (const GroupLayout& group : groups_) {
+    if (group.regression_members.empty()) continue;
+    // The metamodel's features (1, t, t^3) at every draw, once for all the jackknife's fits.
+    const std::size_t k = group.regression_members.size();
+    const std::vector<double> draws = regression_draws(group);
+    Eigen::MatrixXd features(static_cast<Eigen::Index>(REGRESSION_DRAWS), static_cast<Eigen::Index>(2 * k + 1));
+    for (std::size_t s = 0; s < REGRESSION_DRAWS; ++s) {
+      const auto row = static_cast<Eigen::Index>(s);
+      features(row, 0) = 1.0;
+      for (std::size_t a = 0; a < k; ++a) {
+        const double t = draws[s * k + a];
+        features(row, static_cast<Eigen::Index>(1 + a)) = t;
+        features(row, static_cast<Eigen::Index>(1 + k + a)) = t * t * t;
+      }
+    }
+    rule.members_.push_back(group.regression_members);
+    rule.features_.push_back(std::move(features));
+  }
+  return rule;
+}
+
+DecisionResult DecisionAccumulator::finalize(double conf_level, const RegressionRule& rule) const {
   check_conf_level(conf_level);
+  {
+    std::vector<std::vector<std::size_t>> members;
+    for (const GroupLayout& group : groups_)
+      if (!group.regression_members.empty()) members.push_back(group.regression_members);
+    if (members != rule.members_ || rule.normal_scores_ != setup_.normal_scores) {
+      throw ModelError("decision: the regression rule was built for other groups or another copula");
+    }
+  }
   const std::size_t m = setup_.n_modes;
   const double sign = sign_of(setup_.direction);
   // Pool the batches in batch order; remember the non-empty ones for the jackknife.
@@ -411,11 +492,12 @@ DecisionResult DecisionAccumulator::finalize(double conf_level) const {
   for (std::size_t j = 0; j < setup_.n_parameters; ++j) {
     result.evppi.push_back(estimate({j}, setup_.bins, j * setup_.bins, setup_.bins));
   }
+  std::size_t next_rule = 0;
   for (std::size_t i = 0; i < groups_.size(); ++i) {
     const GroupLayout& group = groups_[i];
     if (!group.regression_members.empty()) {
-      result.group_evppi.push_back(
-          regression_estimate(group, pooled, present, present_runs, result.evpi.value, conf_level, t));
+      result.group_evppi.push_back(regression_estimate(group, rule.features_[next_rule++], pooled, present,
+                                                       present_runs, result.evpi.value, conf_level, t));
     } else if (group.members.empty()) {
       EvppiEstimate e;
       e.parameters = setup_.groups[i];
@@ -499,23 +581,10 @@ double DecisionAccumulator::regression_evppi_of(const GroupLayout& group, std::s
   return (sum_of_max - max_of_sum) / static_cast<double>(REGRESSION_DRAWS);
 }
 
-EvppiEstimate DecisionAccumulator::regression_estimate(const GroupLayout& group, const Batch& pooled,
-                                                       std::span<const std::size_t> present,
+EvppiEstimate DecisionAccumulator::regression_estimate(const GroupLayout& group, const Eigen::MatrixXd& features,
+                                                       const Batch& pooled, std::span<const std::size_t> present,
                                                        std::span<const std::uint64_t> present_runs, double evpi,
                                                        double conf_level, double t) const {
-  // The metamodel's features (1, t, t^3) at every draw, once for all the jackknife's fits.
-  const std::size_t k = group.regression_members.size();
-  const std::vector<double> draws = regression_draws(group);
-  Eigen::MatrixXd features(static_cast<Eigen::Index>(REGRESSION_DRAWS), static_cast<Eigen::Index>(2 * k + 1));
-  for (std::size_t s = 0; s < REGRESSION_DRAWS; ++s) {
-    const auto row = static_cast<Eigen::Index>(s);
-    features(row, 0) = 1.0;
-    for (std::size_t a = 0; a < k; ++a) {
-      const double t = draws[s * k + a];
-      features(row, static_cast<Eigen::Index>(1 + a)) = t;
-      features(row, static_cast<Eigen::Index>(1 + k + a)) = t * t * t;
-    }
-  }
   std::vector<double> without(present.size());
   std::vector<double> sums(pooled.regression.size());
   for (std::size_t i = 0; i < present.size(); ++i) {

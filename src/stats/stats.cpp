@@ -106,6 +106,37 @@ void Moments::merge(const Moments& other) noexcept {
   max_ = std::max(max_, other.max_);
 }
 
+Moments Moments::of_summary(std::uint64_t count, double mean, double m2, double min, double max) noexcept {
+  assert(count >= 1 && m2 >= 0.0 && min <= mean && mean <= max);
+  Moments m;
+  m.count_ = count;
+  m.mean_ = mean;
+  m.m2_ = m2;
+  m.min_ = min;
+  m.max_ = max;
+  return m;
+}
+
+Moments Moments::of_values(std::span<const double> x) noexcept {
+  if (x.empty()) return {};
+  double sum = 0.0;
+  for (const double v : x) sum += v;
+  const double mean = sum / static_cast<double>(x.size());
+  // The corrected two-pass algorithm (Chan, Golub & LeVeque 1983, cited at merge): the sum of
+  // the deviations, zero in exact arithmetic, corrects the rounding of the first pass's mean.
+  double m2 = 0.0, deviations = 0.0, lo = x.front(), hi = x.front();
+  for (const double v : x) {
+    deviations += v - mean;
+    m2 += (v - mean) * (v - mean);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const auto n = static_cast<double>(x.size());
+  m2 = std::max(0.0, m2 - deviations * deviations / n);
+  // The rounded mean of equal values can fall outside [min, max] by an ulp.
+  return of_summary(x.size(), std::clamp(mean + deviations / n, lo, hi), m2, lo, hi);
+}
+
 double Moments::mean() const {
   if (count_ == 0) throw ModelError("Moments::mean: no values added, the mean is undefined");
   return mean_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include "importance_outcome_bytes.hpp"
@@ -279,11 +280,15 @@ void GivenDataStatistics::add_chunk(const GivenDataPlan& plan, Part part, std::s
   }
   if (part == Part::decisions) {
     const BlockBins bins(v, n, d, plan.decision_setups.front().bins);
+    // Every decision has the case's groups (plan_decisions), so the regression design, which
+    // depends on the inputs only, is computed once for all of them.
+    const RegressionBlockDesign design = decisions_.front().design(bins);
+    const BlockDeciles deciles(v, n, d);
     s.y_decision.resize(modes * n);
     for (std::size_t q = 0; q < decisions_.size(); ++q) {
       gather_columns(runs.y, k, s.rows, plan.decisions[q].outputs, s.y_decision.data());
-      decisions_[q].add_block(s.y_decision, bins, batch);
-      tornado_[q].add_block(s.y_decision, v, n);
+      decisions_[q].add_block(s.y_decision, bins, design, batch);
+      tornado_[q].add_block(s.y_decision, deciles);
     }
     return;
   }
@@ -422,11 +427,21 @@ GivenDataStatistics GivenDataStatistics::load(ByteReader& in, const GivenDataPla
 
 std::vector<DecisionOutcome> GivenDataStatistics::finalize_decisions(const GivenDataPlan& plan) const {
   std::vector<DecisionOutcome> out = plan.decisions;
+  // The regression EVPPI's integration rule depends on the groups and the copula only, which
+  // every decision shares (plan_decisions): built once, not once per decision.
+  std::optional<RegressionRule> rule;
+  std::string rule_error;
+  try {
+    if (!decisions_.empty()) rule = decisions_.front().regression_rule();
+  } catch (const ModelError& e) {
+    rule_error = e.what();
+  }
   for_each_task(out.size(), [&](std::size_t q) {
     out[q].runs_seen = decision_runs_seen_;
     out[q].runs_used = decisions_[q].count();
     try {
-      out[q].result = decisions_[q].finalize(GIVEN_DATA_CONF_LEVEL);
+      if (!rule) throw ModelError(rule_error);
+      out[q].result = decisions_[q].finalize(GIVEN_DATA_CONF_LEVEL, *rule);
       out[q].tornado = tornado_[q].finalize(GIVEN_DATA_CONF_LEVEL);
     } catch (const ModelError& e) {
       out[q].reason = e.what();

@@ -43,9 +43,34 @@ struct DecileMeans {
   friend bool operator==(const DecileMeans&, const DecileMeans&) = default;
 };
 
+/// The runs of a block whose coordinate lies in each parameter's lowest and highest decile:
+/// what every decision's tornado of the same block needs, computed once (branch-free: which
+/// decile a run falls in is random, and a branch on it would be mispredicted often).
+class BlockDeciles {
+ public:
+  /// `v[j * n + r]`: parameter j's coordinate in run r. Throws ModelError when v.size() is not
+  /// n_parameters * n or n >= 2^32. Cost O(d n).
+  BlockDeciles(std::span<const double> v, std::size_t n, std::size_t n_parameters);
+
+  [[nodiscard]] std::size_t n_runs() const noexcept { return n_runs_; }
+  [[nodiscard]] std::size_t n_parameters() const noexcept { return n_parameters_; }
+  /// Runs (ascending) with v_j < DECILE_LOW (decile 0) or v_j >= DECILE_HIGH (decile 1).
+  [[nodiscard]] std::span<const std::uint32_t> runs(std::size_t j, std::size_t decile) const noexcept {
+    const std::size_t cell = 2 * j + decile;
+    return {runs_.data() + cell * n_runs_, counts_[cell]};
+  }
+
+ private:
+  std::size_t n_runs_;
+  std::size_t n_parameters_;
+  std::vector<std::uint32_t> runs_;  ///< [(2 j + decile) * n + i], the first counts_[2 j + decile] in use
+  std::vector<std::size_t> counts_;
+};
+
 /// Running moments of the output in each parameter's extreme deciles, per mode.
 ///
-/// Determinism: add_block adds the runs in run order to moments of this accumulator; the study
+/// Determinism: add_block sums a block's runs per (parameter, decile, mode) in two passes in run
+/// order and merges that block's moments into this accumulator's; the study
 /// gives each block a fresh one and merges them in block order, so the bits depend on the blocks
 /// only, and save/load round-trips bit for bit. Not thread-safe: one per block.
 class DecileMeansAccumulator {
@@ -56,6 +81,9 @@ class DecileMeansAccumulator {
   /// j's coordinate in run r. Throws ModelError on a shape mismatch. Cost O(n d), plus O(M) per
   /// run and parameter in an extreme decile (a fifth of them).
   void add_block(std::span<const double> y, std::span<const double> v, std::size_t n);
+  /// Same, with the block's deciles computed once for every output of the block. Throws
+  /// ModelError on a shape mismatch.
+  void add_block(std::span<const double> y, const BlockDeciles& deciles);
   /// Folds `other` in as if its runs had been added after ours. Throws ModelError when the shapes differ.
   void merge(const DecileMeansAccumulator& other);
 

@@ -195,6 +195,40 @@ struct DecisionResult {
   friend bool operator==(const DecisionResult&, const DecisionResult&) = default;
 };
 
+/// A block's regression design for the regression groups of a DecisionSetup: per group, the
+/// n x (2k + 1) feature matrix x = (1, t_j, t_j^3 for j in G), t_j = v_j - 1/2, and the upper
+/// triangle of its Gram matrix x'x. Both depend on the inputs only, not on the decision's
+/// output, so a study with several decisions on the same groups computes them once per block
+/// (DecisionAccumulator::design) and hands them to every decision's add_block: the Gram product
+/// is the largest per-run cost of a regression EVPPI.
+class RegressionBlockDesign {
+ public:
+  [[nodiscard]] std::size_t n_runs() const noexcept { return n_runs_; }
+
+ private:
+  friend class DecisionAccumulator;
+  struct Group {
+    std::vector<std::size_t> members;
+    Eigen::MatrixXd features;  ///< n x p
+    std::vector<double> gram;  ///< upper triangle of features' features, row by row
+  };
+  std::size_t n_runs_ = 0;
+  std::vector<Group> groups_;
+};
+
+/// The fixed integration rule behind the regression EVPPI of a setup's regression groups: per
+/// group, the metamodel's features (1, t, t^3) at REGRESSION_DRAWS draws of the group's
+/// coordinates under the copula (see the header comment). It depends on the groups and the
+/// copula only, not on the output, so a study finalising several decisions on the same groups
+/// builds it once (DecisionAccumulator::regression_rule) and hands it to every finalize.
+class RegressionRule {
+ private:
+  friend class DecisionAccumulator;
+  std::vector<std::vector<std::size_t>> members_;
+  std::vector<double> normal_scores_;
+  std::vector<Eigen::MatrixXd> features_;  ///< REGRESSION_DRAWS x (2k + 1) per regression group
+};
+
 /// Running per-batch sums for DecisionResult. Per batch: Moments of y and of the regret for
 /// every mode, best-mode counts, and for every EVPPI cell (B per parameter, g^k per group) a
 /// run count and the M - 1 sums of u_m - u_0 and of their squares. Memory ~ 8 K C (2M - 1)
@@ -214,6 +248,14 @@ class DecisionAccumulator {
   /// BlockBins at this accumulator's B (n = bins.n_runs()). Throws ModelError on a shape
   /// mismatch or a non-finite y. Cost O(n (M + d M + group members)).
   void add_block(std::span<const double> y, const BlockBins& bins, std::size_t batch);
+  /// Same, with the block's regression design computed by design(bins) of an accumulator with
+  /// the same groups (any decision's: it does not depend on the output). Throws ModelError when
+  /// the design's groups or run count differ from this accumulator's and the block's.
+  void add_block(std::span<const double> y, const BlockBins& bins, const RegressionBlockDesign& design,
+                 std::size_t batch);
+  /// The regression groups' design of a block (empty when no group is regressed). Cost
+  /// O(n p^2 / 2) per regression group of p = 2k + 1 features.
+  [[nodiscard]] RegressionBlockDesign design(const BlockBins& bins) const;
   /// Same, binning `v` (v[j * n + r], see BlockBins) itself.
   void add_block(std::span<const double> y, std::span<const double> v, std::size_t n_runs, std::size_t batch);
 
@@ -226,6 +268,11 @@ class DecisionAccumulator {
   /// Throws ModelError when fewer than 2 runs or fewer than 2 non-empty batches were added,
   /// InputError when conf_level is not in (0, 1). Cost O(K (d B + group cells) M).
   [[nodiscard]] DecisionResult finalize(double conf_level) const;
+  /// Same, with the regression rule built by regression_rule() of an accumulator with the same
+  /// groups and copula (any decision's of the study). Throws ModelError when it is another's.
+  [[nodiscard]] DecisionResult finalize(double conf_level, const RegressionRule& rule) const;
+  /// The regression groups' integration rule. Cost O(REGRESSION_DRAWS k^2) per regression group.
+  [[nodiscard]] RegressionRule regression_rule() const;
 
   /// The setup and every non-empty batch's state. load checks that the saved setup equals
   /// `setup` and throws InputError (ByteReader::fail) on any mismatch or truncation.
@@ -262,7 +309,8 @@ class DecisionAccumulator {
   };
 
   void allocate(Batch& batch) const;
-  void accumulate(Batch& into, std::span<const double> y, const BlockBins& bins) const;
+  void accumulate(Batch& into, std::span<const double> y, const BlockBins& bins,
+                  const RegressionBlockDesign& design) const;
   void merge_batch(Batch& into, const Batch& from) const;
   /// EVPPI plug-in of the cells [first, first + cells) of pooled sums.
   double evppi_of(std::span<const std::uint64_t> runs, std::span<const double> gain, std::size_t first,
@@ -280,9 +328,9 @@ class DecisionAccumulator {
   /// The group's fixed draws of V_G - 1/2 (see the header comment), row-major.
   std::vector<double> regression_draws(const GroupLayout& group) const;
   /// A regression group's EVPPI with its jackknife interval (t: the interval's Student-t factor).
-  EvppiEstimate regression_estimate(const GroupLayout& group, const Batch& pooled, std::span<const std::size_t> present,
-                                    std::span<const std::uint64_t> present_runs, double evpi, double conf_level,
-                                    double t) const;
+  EvppiEstimate regression_estimate(const GroupLayout& group, const Eigen::MatrixXd& features, const Batch& pooled,
+                                    std::span<const std::size_t> present, std::span<const std::uint64_t> present_runs,
+                                    double evpi, double conf_level, double t) const;
 
   std::size_t cells_ = 0;            ///< d B + computed groups' cells
   std::size_t regression_size_ = 0;  ///< length of Batch::regression

@@ -35,6 +35,14 @@ class Moments {
   /// Folds `other` into *this as if its values had been added after ours. Merging into an
   /// empty accumulator gives an exact copy of `other`. O(1), no allocation.
   void merge(const Moments& other) noexcept;
+  /// The moments of values summarised elsewhere: `count` values (>= 1) with mean `mean`, sum of
+  /// squared deviations from it `m2` (>= 0), smallest `min` and largest `max`. For a caller that
+  /// sums a block in two passes (no division per value, unlike add) and merges the result.
+  [[nodiscard]] static Moments of_summary(std::uint64_t count, double mean, double m2, double min, double max) noexcept;
+  /// The moments of a block of values (at least one, finite), in two passes: the mean, then the
+  /// squared deviations from it, min and max. No division per value, unlike add: for callers
+  /// that have a block at hand and merge its moments. Empty x gives empty moments.
+  [[nodiscard]] static Moments of_values(std::span<const double> x) noexcept;
 
   [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
   /// Arithmetic mean. Throws ModelError when count() == 0.
