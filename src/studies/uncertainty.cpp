@@ -241,11 +241,11 @@ class UncertaintyStudy {
     return identity;
   }
   [[nodiscard]] std::uint64_t segment_count() const {
-    return (blocks_.size() + config_.segment_blocks - 1) / config_.segment_blocks;
+    return (block_count() + config_.segment_blocks - 1) / config_.segment_blocks;
   }
   [[nodiscard]] ItemRange segment_items(std::uint64_t index) const {
     const std::uint64_t first = index * config_.segment_blocks;
-    return {first, std::min<std::uint64_t>(blocks_.size(), first + config_.segment_blocks)};
+    return {first, std::min<std::uint64_t>(block_count(), first + config_.segment_blocks)};
   }
   [[nodiscard]] std::uint64_t wave_items() const { return wave_; }
   [[nodiscard]] Block run_block(std::uint64_t item) const {
@@ -272,10 +272,13 @@ class UncertaintyStudy {
   [[nodiscard]] bool state_holds(std::uint64_t segments, bool finished) const {
     if (finished && segments != segment_count()) return false;
     const std::uint64_t last = segments == 0 ? 0 : segment_items(segments - 1).last;
+    // Per replicate, its blocks below `last`: all full but possibly the replicate's last one.
     std::uint64_t runs = 0;
-    for (std::uint64_t b = 0; b < last; ++b) {
-      const auto [r, local] = blocks_[b];
-      runs += plans_[r].design.points_in_block(local, config_.block_size);
+    for (std::size_t r = 0; r < replicates_; ++r) {
+      const std::uint64_t first = first_block_[r];
+      const std::uint64_t covered = last <= first ? 0 : std::min<std::uint64_t>(last - first, plans_[r].blocks);
+      if (covered > 0)
+        runs += (covered - 1) * config_.block_size + plans_[r].design.points_in_block(covered - 1, config_.block_size);
     }
     return total_.acc.runs == runs;
   }
@@ -307,7 +310,17 @@ class UncertaintyStudy {
   const UncertaintyConfig& config_;
   std::size_t d_, k_, modes_, replicates_;
   std::vector<ReplicatePlan> plans_;
-  std::vector<std::pair<std::size_t, std::uint64_t>> blocks_;  // (replicate, local block)
+  /// first_block_[r]: global index of replicate r's block 0; first_block_[replicates] = the
+  /// block count. Blocks are located from it, never listed: a list would grow with --runs
+  /// (2^40 runs in blocks of 4096 would be 4 GiB of block numbers before the first run).
+  std::vector<std::uint64_t> first_block_;
+  [[nodiscard]] std::uint64_t block_count() const noexcept { return first_block_.back(); }
+  /// (replicate, block within the replicate) of global block `block`.
+  [[nodiscard]] std::pair<std::size_t, std::uint64_t> locate_block(std::uint64_t block) const noexcept {
+    const auto r = static_cast<std::size_t>(std::upper_bound(first_block_.begin(), first_block_.end(), block) -
+                                            first_block_.begin() - 1);
+    return {r, block - first_block_[r]};
+  }
   std::vector<PairSpec> pairs_;
   std::vector<std::size_t> output_mode_;  // mode of each output, read once (not a virtual call per run)
   mutable tbb::enumerable_thread_specific<ThreadScratch> scratch_;
@@ -341,8 +354,8 @@ UncertaintyStudy::UncertaintyStudy(const Model& model, const Problem& problem, c
       }) {
   check_config(model, problem, config, replicates_);
   plans_ = plan_replicates(config, d_, replicates_);
-  for (std::size_t r = 0; r < replicates_; ++r)
-    for (std::uint64_t b = 0; b < plans_[r].blocks; ++b) blocks_.emplace_back(r, b);
+  first_block_.assign(1, 0);
+  for (std::size_t r = 0; r < replicates_; ++r) first_block_.push_back(first_block_.back() + plans_[r].blocks);
   pairs_ = mode_pairs(model);
   output_mode_.resize(k_);
   for (std::size_t o = 0; o < k_; ++o) output_mode_[o] = model.outputs()[o].mode_index;
@@ -364,7 +377,7 @@ UncertaintyStudy::Block UncertaintyStudy::fresh_block() const {
 
 void UncertaintyStudy::evaluate(std::size_t block_index, Block& acc) const {
   const std::size_t d = d_, k = k_, modes = modes_;
-  const auto [r, local] = blocks_[block_index];
+  const auto [r, local] = locate_block(block_index);
   const ReplicatePlan& plan = plans_[r];
   ThreadScratch& s = scratch_.local();
   const std::uint64_t n = plan.design.points_in_block(local, config_.block_size);
@@ -465,7 +478,7 @@ void UncertaintyStudy::plan_given_data_from_pilot(std::uint64_t pilot_runs) {
                                  config_.decisions,
                                  {},
                                  config_.runs,
-                                 blocks_.size(),
+                                 block_count(),
                                  config_.block_size,
                                  config_.importance_runs,
                                  config_.decision_bins};
