@@ -433,6 +433,85 @@ TEST(CaseCsv, UnknownExtendedModeSuggestsNearest) {
   EXPECT_EQ(read_error(c.dir()), c.at("modes.csv", line) + "column 'extends': unknown mode 'm33' (did you mean 'm3'?)");
 }
 
+// ---- removes: a mode switches off processes and flows of the mode it extends.
+
+// Adds the optional `removes` column (empty) to every row of a case's modes.csv.
+void add_removes_column(ScratchCase& c) {
+  auto lines = lines_of(read_text(c.path("modes.csv")));
+  for (std::size_t i = 0; i < lines.size(); ++i) lines[i] += i == 0 ? ",removes" : ",";
+  write_text(c.path("modes.csv"), join_lines(lines));
+}
+
+// A new mode m5 needs the definitions the biomass case gives per mode: m3's.
+void define_mode_variables_for_m5(ScratchCase& c) {
+  c.edit_line("variables.csv", "chp_load_index,1,m3,", ",m3,", ",m3 m5,");
+  c.edit_line("variables.csv", "symbiosis_efficiency_pct,%,m1 m2 m3 m4,", " m4,", " m4 m5,");
+}
+
+// The cement plant's additions of m4, removed again: mode m5 must balance exactly as m3 does.
+constexpr const char* CEMENT_ADDITIONS =
+    "cement whb coal_market quarry coal_to_cement limestone_to_cement cement_to_market steam_to_whb "
+    "whb_power_to_grid whb_heat_to_users";
+
+TEST(CaseCsv, RemovesUndoesWhatAnExtendedModeAdded) {
+  ScratchCase c;
+  add_removes_column(c);
+  c.append_row("modes.csv", std::string("m5,Mode 4 without its cement plant,no,m4,,,,") + CEMENT_ADDITIONS);
+  define_mode_variables_for_m5(c);
+  const Network network = read_case(c.dir());
+  const Mode& m5 = *network.find_mode("m5");
+  const Mode& m3 = *network.find_mode("m3");
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(sorted(network.active_processes(m5)), sorted(network.active_processes(m3)));
+  EXPECT_EQ(sorted(network.active_flows(m5)), sorted(network.active_flows(m3)));
+  const BalancePlan plan = BalancePlan::compile(network);
+  BalanceWorkspace workspace(plan, 1);
+  evaluate(plan, workspace, 1);
+  const PlanMode& a = plan.modes()[plan.mode_index("m3")];
+  const PlanMode& b = plan.modes()[plan.mode_index("m5")];
+  ASSERT_EQ(a.outputs.size(), b.outputs.size());
+  for (std::size_t o = 0; o < a.outputs.size(); ++o)
+    EXPECT_EQ(workspace.value(a.outputs[o].slot, 0), workspace.value(b.outputs[o].slot, 0)) << a.outputs[o].name;
+  // Removing only part of it leaves m5 different from m3 (the test above is not vacuous).
+  EXPECT_NE(network.active_processes(m5).size(), network.active_processes(*network.find_mode("m4")).size());
+}
+
+TEST(CaseCsv, RemovesRefusesWhatItCannotMean) {
+  struct Case {
+    std::string row, expected;
+  };
+  const std::vector<Case> cases = {
+      {"m5,M5,no,,chp,,,cement",
+       "column 'removes': mode 'm5' removes processes or flows but extends no mode (name one in column "
+       "'extends')"},
+      {"m5,M5,no,m4,,,,cemnet",
+       "column 'removes': mode 'm5' removes unknown process or flow 'cemnet' (did you mean "
+       "'cement'?)"},
+      {"m5,M5,no,m2,,,,cement",
+       "column 'removes': mode 'm5' removes process 'cement', which mode 'm2' does not "
+       "switch on"},
+      {"m5,M5,no,m4,,whb_power_to_grid,,whb_power_to_grid",
+       "column 'removes': mode 'm5' both removes and switches on 'whb_power_to_grid'"},
+  };
+  for (const Case& k : cases) {
+    ScratchCase c;
+    add_removes_column(c);
+    const auto line = c.append_row("modes.csv", k.row);
+    EXPECT_EQ(read_error(c.dir()), c.at("modes.csv", line) + k.expected) << k.row;
+  }
+  // A removed plant whose flows stay on: the balance compiler names the flow to remove too.
+  ScratchCase c;
+  add_removes_column(c);
+  define_mode_variables_for_m5(c);
+  const auto line = c.append_row("modes.csv", "m5,M5,no,m4,,,,whb steam_to_whb whb_power_to_grid");
+  EXPECT_EQ(load_error(c.dir()), c.at("modes.csv", line) +
+                                     "mode 'm5' removes process 'whb' but still switches on its flow "
+                                     "'whb_heat_to_users' (whb -> heat_users): add the flow to the mode's removes");
+}
+
 // ---- Units and physical domains.
 
 TEST(CaseCsv, FlowUnitMismatchNamesBothUnits) {

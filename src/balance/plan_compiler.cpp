@@ -92,9 +92,15 @@ void PlanCompiler::collect_quantities(ModeScope& scope) {
     // A flow into or out of a plant that does not run in this mode would escape every balance.
     for (const std::string* end : {&flow.from, &flow.to}) {
       const Process* process = network_.find_process(*end);
-      if (active && process->kind != ProcessKind::external && !scope.process_active(*end))
-        errors_.add(mode.where, message("mode '", mode.id, "' switches on flow '", flow.id, "' (", flow.from, " -> ",
-                                        flow.to, ") but not process '", *end, "': add it to the mode's processes"));
+      if (active && process->kind != ProcessKind::external && !scope.process_active(*end)) {
+        const bool removed = std::find(mode.removes.begin(), mode.removes.end(), *end) != mode.removes.end();
+        errors_.add(mode.where,
+                    removed
+                        ? message("mode '", mode.id, "' removes process '", *end, "' but still switches on its flow '",
+                                  flow.id, "' (", flow.from, " -> ", flow.to, "): add the flow to the mode's removes")
+                        : message("mode '", mode.id, "' switches on flow '", flow.id, "' (", flow.from, " -> ", flow.to,
+                                  ") but not process '", *end, "': add it to the mode's processes"));
+      }
     }
     scope.add({Entity::Kind::flow, flow.id, flow.commodity, active ? &flow.quantity : nullptr, flow.where, "quantity"});
   }

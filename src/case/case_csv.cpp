@@ -302,10 +302,46 @@ void read_variables(Network& network, const std::string& directory, ErrorList& e
   }
 }
 
+/// A mode's `removes` must name processes or flows that the mode it extends switches on, and
+/// not ones it lists itself (removing and adding the same thing says two things at once).
+void check_removes(const Network& network, bool chains_end, const std::vector<std::string>& process_ids,
+                   const std::vector<std::string>& flow_ids, ErrorList& errors) {
+  for (const auto& m : network.modes) {
+    if (m.removes.empty()) continue;
+    const Mode* parent = m.extends.empty() ? nullptr : network.find_mode(m.extends);
+    if (m.extends.empty()) {
+      errors.add(m.where, message("column 'removes': mode '", m.id,
+                                  "' removes processes or flows but extends no mode (name one in column 'extends')"));
+      continue;
+    }
+    if (parent == nullptr || !chains_end) continue;  // reported above
+    const auto parent_processes = network.active_processes(*parent);
+    const auto parent_flows = network.active_flows(*parent);
+    auto has = [](const std::vector<std::string>& list, const std::string& id) {
+      return std::find(list.begin(), list.end(), id) != list.end();
+    };
+    for (const auto& id : m.removes) {
+      const bool process = network.find_process(id) != nullptr, flow = network.find_flow(id) != nullptr;
+      if (!process && !flow) {
+        std::vector<std::string> known = process_ids;
+        known.insert(known.end(), flow_ids.begin(), flow_ids.end());
+        errors.add(m.where, message("column 'removes': mode '", m.id, "' removes unknown process or flow '", id, "'",
+                                    did_you_mean(id, known)));
+      } else if (!(process && has(parent_processes, id)) && !(flow && has(parent_flows, id))) {
+        errors.add(m.where, message("column 'removes': mode '", m.id, "' removes ", process ? "process" : "flow", " '",
+                                    id, "', which mode '", parent->id, "' does not switch on"));
+      } else if (has(m.processes, id) || has(m.flows, id)) {
+        errors.add(m.where, message("column 'removes': mode '", m.id, "' both removes and switches on '", id, "'"));
+      }
+    }
+  }
+}
+
 void read_modes(Network& network, const std::string& directory, ErrorList& errors) {
-  const auto table = read_table<7>(network, directory, "modes.csv",
-                                   {"id", "name", "baseline", "extends", "processes", "flows", "description"},
-                                   {"id", "baseline", "processes", "flows"});
+  const auto table =
+      read_table<8>(network, directory, "modes.csv",
+                    {"id", "name", "baseline", "extends", "processes", "flows", "removes", "description"},
+                    {"id", "baseline", "processes", "flows"});
   FileCheck check(table, errors);
   for (const auto& row : table.rows) {
     Mode m;
@@ -317,6 +353,7 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
     m.extends = table.cell(row, "extends");
     m.processes = split_words(table.cell(row, "processes"));
     m.flows = split_words(table.cell(row, "flows"));
+    m.removes = split_words(table.cell(row, "removes"));
     m.description = table.cell(row, "description");
     if (network.find_mode(m.id)) {
       check.error(
@@ -332,6 +369,7 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
   for (const auto& f : network.flows) flow_ids.push_back(f.id);
   const auto process_ids = ids_of_processes(network);
   std::size_t baselines = 0;
+  bool chains_end = true;
   for (const auto& m : network.modes) {
     baselines += m.baseline ? 1 : 0;
     if (m.baseline && !m.extends.empty())
@@ -348,8 +386,10 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
           current = network.find_mode(current->extends);
           ++steps;
         }
-        if (steps > network.modes.size())
+        if (steps > network.modes.size()) {
           errors.add(m.where, message("column 'extends': mode '", m.id, "' extends itself through a cycle"));
+          chains_end = false;
+        }
       }
     }
     for (const auto& p : m.processes)
@@ -361,6 +401,7 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
         errors.add(m.where, message("column 'flows': mode '", m.id, "' names unknown flow '", f, "'",
                                     did_you_mean(f, flow_ids)));
   }
+  check_removes(network, chains_end, process_ids, flow_ids, errors);
   if (baselines != 1)
     errors.add(SourceLocation{path_in(directory, "modes.csv"), 0, 0},
                message("expected exactly one mode with baseline = yes (independent operation), found ", baselines));

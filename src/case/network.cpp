@@ -35,14 +35,18 @@ std::size_t Network::baseline_index() const {
 }
 
 namespace {
+/// Own ids first, then the extended mode's (recursively) less the removed ones, each once.
+/// `depth` bounds a cyclic `extends` chain, which read_case refuses.
 template <typename Member>
-std::vector<std::string> closure(const Network& network, const Mode& mode, Member member) {
+std::vector<std::string> closure(const Network& network, const Mode& mode, Member member, std::size_t depth = 0) {
   std::vector<std::string> out;
-  const Mode* current = &mode;
-  for (std::size_t depth = 0; current != nullptr && depth <= network.modes.size(); ++depth) {
-    for (const auto& id : current->*member)
-      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-    current = current->extends.empty() ? nullptr : network.find_mode(current->extends);
+  for (const auto& id : mode.*member)
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  const Mode* parent = mode.extends.empty() ? nullptr : network.find_mode(mode.extends);
+  if (parent == nullptr || depth >= network.modes.size()) return out;
+  for (const auto& id : closure(network, *parent, member, depth + 1)) {
+    const bool removed = std::find(mode.removes.begin(), mode.removes.end(), id) != mode.removes.end();
+    if (!removed && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   }
   return out;
 }

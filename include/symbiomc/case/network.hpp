@@ -76,6 +76,9 @@ struct Mode {
   std::string extends;                 ///< id of a mode whose processes and flows this one also switches on
   std::vector<std::string> processes;  ///< own list; see Network::active_processes for the closure
   std::vector<std::string> flows;
+  /// Processes and flows of the extended mode that this one switches off (a mode that replaces
+  /// a plant or a purchase of the mode it builds on); only with `extends`.
+  std::vector<std::string> removes;
   std::string description;
   SourceLocation where;
 };
@@ -144,7 +147,8 @@ struct Network {
   [[nodiscard]] const Flow* find_flow(std::string_view id) const noexcept;
   [[nodiscard]] const Mode* find_mode(std::string_view id) const noexcept;
   [[nodiscard]] std::size_t baseline_index() const;
-  /// Processes and flows a mode switches on, following `extends`.
+  /// Processes and flows a mode switches on: its own, then those of the mode it extends (the
+  /// same rule, recursively) less the ones it removes.
   [[nodiscard]] std::vector<std::string> active_processes(const Mode& mode) const;
   [[nodiscard]] std::vector<std::string> active_flows(const Mode& mode) const;
   [[nodiscard]] std::vector<ParameterInfo> parameter_infos() const;
