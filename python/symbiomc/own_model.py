@@ -123,8 +123,9 @@ def _convergence(data, outputs, index_of, d):
     keys = ("S1", "ST", "ST_low", "ST_high")
     arrays = {key: [np.full((len(snapshots), d), np.nan) for _ in outputs] for key in keys}
     for row in data["convergence"]:
-        f = index_of.get((row["parameter"], "parameter")) if (row["parameter"], "group") not in index_of else \
-            index_of[(row["parameter"], "group")]
+        # Convergence rows name the factor only: a group's name, else a parameter's.
+        group = (row["parameter"], "group")
+        f = index_of[group] if group in index_of else index_of.get((row["parameter"], "parameter"))
         if f is None:
             continue
         o = outputs.index(row["output"])

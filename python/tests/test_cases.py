@@ -33,8 +33,9 @@ def test_uncertainty_is_summary_json_with_decision_and_importance(tmp_path):
 
 def test_sensitivity_on_a_case_and_a_model_is_the_cli_json(tmp_path):
     expected = cli_json(tmp_path, "sensitivity", "sobol.json", "--case", CASE, "--distributions", DISTRIBUTIONS,
-                        "--base-runs", 256, "--seed", 5, "--groups")
-    assert symbiomc.sensitivity(CASE, DISTRIBUTIONS, base_runs=256, seed=5, groups=True) == expected
+                        "--base-runs", 256, "--seed", 5, "--groups", "--no-correlations")
+    got = symbiomc.sensitivity(CASE, DISTRIBUTIONS, base_runs=256, seed=5, groups=True, no_correlations=True)
+    assert got == expected
     expected = cli_json(tmp_path, "sensitivity", "morris.json", "--model", "ishigami", "--method", "morris",
                         "--trajectories", 50)
     assert symbiomc.sensitivity(None, None, model="ishigami", method="morris", trajectories=50) == expected
@@ -83,3 +84,14 @@ def test_the_gil_is_released_while_a_study_runs():
     duration = window["end"] - window["start"]
     assert duration > 0.2 and len(inside) > 10
     assert max(b - a for a, b in zip(inside, inside[1:])) < duration / 4
+
+
+def test_an_impossible_request_is_a_model_error_with_the_cli_message(tmp_path):
+    # Sobol' indices of correlated inputs (the biomass distributions have a .corr.csv): exit 3.
+    code, _, err = run_cli("sensitivity", "--case", CASE, "--distributions", DISTRIBUTIONS, "--base-runs", 64,
+                           "--out", tmp_path / "s", "--quiet")
+    assert code == 3
+    with pytest.raises(symbiomc.ModelError) as caught:
+        symbiomc.sensitivity(CASE, DISTRIBUTIONS, base_runs=64)
+    assert "error: " + str(caught.value) == err.strip()
+    assert isinstance(caught.value, RuntimeError)

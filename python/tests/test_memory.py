@@ -5,7 +5,7 @@ sample, 384 MiB, before the first evaluation), and repeating it does not grow th
 import numpy as np
 
 import symbiomc
-from conftest import ISHIGAMI_PROBLEM, ishigami
+from conftest import ISHIGAMI_PROBLEM, ishigami_numpy
 
 MIB = 1 << 20
 
@@ -26,7 +26,7 @@ def reset_peak():
 
 def peak_of_study(base_runs):
     reset_peak()
-    result = symbiomc.sobol(ishigami, ISHIGAMI_PROBLEM, base_runs=base_runs, seed=1, threads=2)
+    result = symbiomc.sobol(ishigami_numpy, ISHIGAMI_PROBLEM, base_runs=base_runs, seed=1, threads=2)
     assert np.all(np.isfinite(result["ST"]))
     return status_kib("VmHWM") * 1024, status_kib("VmRSS") * 1024
 
