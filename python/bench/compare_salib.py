@@ -5,9 +5,11 @@ second order), Ishigami (d = 3) and Sobol' G (d = 20), N = 2^20 base samples by 
 Each measurement runs in a fresh interpreter (peak memory = that process's ru_maxrss), the two
 tools alternate run by run (the machine's load hits both alike), and the medians are printed:
 
-    PYTHONPATH=build/python:/path/to/SALib/src /usr/bin/python3 python/bench/compare_salib.py [N] [REPEATS]
+    PYTHONPATH=build/python:/path/to/SALib/src /usr/bin/python3 python/bench/compare_salib.py \
+        [--base-runs N] [--repeats R] [--models ishigami,g20] [--tools symbiomc,SALib]
 """
 
+import argparse
 import json
 import resource
 import statistics
@@ -58,14 +60,20 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
         measure(sys.argv[2], sys.argv[3], int(sys.argv[4]))
         return
-    base_runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1 << 20
-    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    print(f"N = {base_runs} base samples, {repeats} runs each, medians (the tools alternate run by run)")
-    print("| model | tool | wall time [s] | peak memory [MiB] | runs | ST of the first three factors |")
-    print("|---|---|---|---|---|---|")
-    for model, (_, problem) in MODELS.items():
-        samples = {"symbiomc": [], "SALib": []}
-        for _ in range(repeats):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-runs", type=int, default=1 << 20, help="N (default 2^20)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each tool per model (default 3)")
+    parser.add_argument("--models", default="ishigami,g20", help="comma-separated: ishigami, g20")
+    parser.add_argument("--tools", default="symbiomc,SALib", help="comma-separated: symbiomc, SALib")
+    args = parser.parse_args()
+    base_runs = args.base_runs
+    print(f"N = {base_runs} base samples, {args.repeats} runs each, medians (the tools alternate run by run)")
+    print("| model | tool | N | model runs | wall time [s] | peak memory [MiB] | ST of x1, x2, x3 |")
+    print("|---|---|---|---|---|---|---|")
+    for model in args.models.split(","):
+        problem = MODELS[model][1]
+        samples = {tool: [] for tool in args.tools.split(",")}
+        for _ in range(args.repeats):
             for tool in samples:
                 done = subprocess.run([sys.executable, __file__, "--one", tool, model, str(base_runs)],
                                       capture_output=True, text=True, check=True)
@@ -74,8 +82,8 @@ def main():
             seconds = statistics.median(r["seconds"] for r in runs)
             peak = statistics.median(r["peak_mib"] for r in runs)
             st = ", ".join(f"{v:.4f}" for v in runs[0]["ST"][:3])
-            print(f"| {model} (d = {problem['num_vars']}) | {tool} | {seconds:.2f} | {peak:.0f} | "
-                  f"{base_runs * (problem['num_vars'] + 2)} | {st} |", flush=True)
+            print(f"| {model} (d = {problem['num_vars']}) | {tool} | 2^{base_runs.bit_length() - 1} | "
+                  f"{base_runs * (problem['num_vars'] + 2)} | {seconds:.2f} | {peak:.0f} | {st} |", flush=True)
 
 
 if __name__ == "__main__":
