@@ -12,7 +12,6 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
-#include <optional>
 #include <sstream>
 #include <thread>
 
