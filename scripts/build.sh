@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.."
 setup=(--test)
 [[ " $* " == *" -DSYMBIOMC_BUILD_TESTS=OFF "* && " $* " == *" -DSYMBIOMC_BUILD_BENCH=OFF "* ]] && setup=()
 [[ " $* " == *" -DSYMBIOMC_MPI=ON "* ]] && setup+=(libopenmpi-dev openmpi-bin)
+# The Python module (-DSYMBIOMC_PYTHON=ON) is built for Debian's python3, with its pybind11 and
+# numpy; its tests use pytest, scipy and matplotlib from Debian too.
+[[ " $* " == *" -DSYMBIOMC_PYTHON=ON "* ]] &&
+  setup+=(pybind11-dev python3-dev python3-numpy python3-pytest python3-scipy python3-matplotlib)
 bash scripts/setup-debian.sh "${setup[@]}"
 build_dir=${BUILD_DIR:-build}
 echo "build: configuring and compiling in $build_dir" >&2
