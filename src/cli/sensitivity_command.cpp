@@ -100,13 +100,13 @@ std::optional<std::size_t> output_index(const std::vector<Label>& labels, const 
   return std::nullopt;
 }
 
-/// The factors of one kind (parameters or groups) whose ST interval excludes 0, largest ST
-/// first, at most SUMMARY_TOP_FACTORS.
+/// The factors of one kind (parameters or groups) whose ST interval excludes 0 (and whose ST is
+/// more than floating-point residue), largest ST first, at most SUMMARY_TOP_FACTORS.
 std::vector<std::size_t> top_sobol_factors(const SobolResult& r, const SobolOutputEstimates& est, bool groups) {
   std::vector<std::size_t> top;
   for (const std::size_t f : est.factors_by_total)
     if (r.factors[f].is_group == groups && !est.total[f].indistinguishable_from_zero &&
-        top.size() < SUMMARY_TOP_FACTORS)
+        est.total[f].value >= NEGLIGIBLE_SHARE && top.size() < SUMMARY_TOP_FACTORS)
       top.push_back(f);
   return top;
 }
@@ -154,7 +154,6 @@ void print_sobol_summary(const SobolResult& r, const ShownOutputs& shown, std::o
         std::vector<std::string> row(header.size());
         if (i == 0) {
           row[0] = r.modes[m];
-          if (r.dropped_base_samples[m]) row[0] += message(" (", r.dropped_base_samples[m], " dropped)");
           row[1] = grouped_number(est.sum_first, 3) + (est.sum_first < LOW_FIRST_ORDER_SHARE ? " (interactions)" : "");
           if (parameters.empty()) row[2] = "(no ST interval excludes 0)";
         }
@@ -175,6 +174,9 @@ void print_sobol_summary(const SobolResult& r, const ShownOutputs& shown, std::o
     }
     table.print(out);
   }
+  for (std::size_t m = 0; m < r.modes.size(); ++m)
+    if (r.dropped_base_samples[m])
+      out << r.modes[m] << ": " << r.dropped_base_samples[m] << " base samples dropped (failed runs)\n";
 }
 
 void print_sobol(const SobolResult& r, bool correlation_ignored, const ShownOutputs& shown, std::ostream& out) {
@@ -235,7 +237,8 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, const ShownOutp
 
 /// The default Morris summary: per headline output one table, each mode's rows its parameters
 /// with mu* > 0 (Morris gives no intervals; a parameter the output does not depend on has
-/// every elementary effect exactly 0), largest mu* first, at most SUMMARY_TOP_FACTORS.
+/// every elementary effect 0, up to floating-point residue: NEGLIGIBLE_SHARE), largest mu*
+/// first, at most SUMMARY_TOP_FACTORS.
 void print_morris_summary(const MorrisResult& r, const std::vector<std::string>& names, const ShownOutputs& shown,
                           std::ostream& out) {
   if (r.modes.empty()) return;
@@ -251,10 +254,11 @@ void print_morris_summary(const MorrisResult& r, const std::vector<std::string>&
       const MorrisEstimates& e = r.estimates[m];
       std::vector<std::size_t> order(names.size());
       for (std::size_t f = 0; f < names.size(); ++f) order[e.rank_by_mu_star[*o][f] - 1] = f;
+      const double largest = names.empty() ? 0.0 : e.at(order.front(), *o).mu_star;
       std::size_t listed = 0;
       for (const std::size_t f : order) {
         const auto& eff = e.at(f, *o);
-        if (!(eff.mu_star > 0) || listed == SUMMARY_TOP_FACTORS) break;
+        if (!(eff.mu_star > NEGLIGIBLE_SHARE * largest) || listed == SUMMARY_TOP_FACTORS) break;
         table.add_row({listed == 0 ? r.modes[m] : "", names[f], grouped_number(eff.mu_star, 3),
                        grouped_number(eff.mu, 3), grouped_number(eff.sigma, 3)});
         ++listed;
@@ -352,12 +356,11 @@ void print_shapley_summary(const ShapleyResult& r, const ShownOutputs& shown, st
         table.add_row({r.modes[m], "", "(does not vary: effects are 0)", "", ""});
         continue;
       }
-      std::string mode = r.modes[m];
-      if (r.dropped_permutations[m]) mode += message(" (", r.dropped_permutations[m], " dropped)");
+      const std::string& mode = r.modes[m];
       std::size_t listed = 0;
       for (const std::size_t i : est.by_effect) {
         const IndexEstimate& sh = est.effects[i];
-        if (sh.indistinguishable_from_zero) continue;
+        if (sh.indistinguishable_from_zero || sh.value < NEGLIGIBLE_SHARE) continue;
         if (listed == SUMMARY_TOP_FACTORS) break;
         table.add_row({listed == 0 ? mode : "", listed == 0 ? grouped_number(est.variance, 4) : "", r.parameters[i],
                        grouped_number(sh.value, 3), interval_text(sh)});
@@ -367,6 +370,9 @@ void print_shapley_summary(const ShapleyResult& r, const ShownOutputs& shown, st
     }
     table.print(out);
   }
+  for (std::size_t m = 0; m < r.modes.size(); ++m)
+    if (r.dropped_permutations[m])
+      out << r.modes[m] << ": " << r.dropped_permutations[m] << " permutations dropped (failed runs)\n";
 }
 
 void print_shapley(const ShapleyResult& r, const ShownOutputs& shown, std::ostream& out) {
