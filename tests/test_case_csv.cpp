@@ -151,7 +151,7 @@ TEST(CaseCsv, QuotedExpressionWithCommasIsAccepted) {
   ScratchCase c;
   c.replace_line("outputs.csv", "waste_reused_t_per_h,",
                  "waste_reused_t_per_h,t/h,\"max(lignin_to_chp, 0) + min(biochar_to_chp, 1e9) + pyrogas_to_chp\",With "
-                 "commas");
+                 "commas,");
   const Network network = read_case(c.dir());
   const auto it = std::find_if(network.outputs.begin(), network.outputs.end(),
                                [](const Output& o) { return o.name == "waste_reused_t_per_h"; });
