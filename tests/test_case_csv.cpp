@@ -151,12 +151,62 @@ TEST(CaseCsv, QuotedExpressionWithCommasIsAccepted) {
   ScratchCase c;
   c.replace_line("outputs.csv", "waste_reused_t_per_h,",
                  "waste_reused_t_per_h,t/h,\"max(lignin_to_chp, 0) + min(biochar_to_chp, 1e9) + pyrogas_to_chp\",With "
-                 "commas");
+                 "commas,");
   const Network network = read_case(c.dir());
   const auto it = std::find_if(network.outputs.begin(), network.outputs.end(),
                                [](const Output& o) { return o.name == "waste_reused_t_per_h"; });
   ASSERT_NE(it, network.outputs.end());
   EXPECT_EQ(it->expression.text, "max(lignin_to_chp, 0) + min(biochar_to_chp, 1e9) + pyrogas_to_chp");
+}
+
+// outputs.csv's optional headline column: which outputs the terminal summaries show.
+std::vector<std::string> headline_names(const Network& network) {
+  std::vector<std::string> names;
+  for (const auto& o : network.outputs)
+    if (o.headline) names.push_back(o.name);
+  return names;
+}
+
+TEST(CaseCsv, HeadlineOutputsAreTheRowsMarkedYes) {
+  EXPECT_EQ(headline_names(read_case(test::BIOMASS_CASE)),
+            (std::vector<std::string>{"extra_power_MW", "efficiency_change_pct_points", "savings_10k_yuan_per_yr"}));
+  EXPECT_EQ(
+      headline_names(read_case(test::MINING_CASE)),
+      (std::vector<std::string>{"waste_reduction_pct", "extra_power_MW", "savings_and_revenue_million_yuan_per_yr"}));
+}
+
+TEST(CaseCsv, NoHeadlineMarkedMakesEveryOutputHeadline) {
+  ScratchCase c;
+  std::string text;
+  for (const auto& line : lines_of(read_text(c.path("outputs.csv")))) {
+    std::string row = line;
+    if (row.ends_with(",yes")) row.resize(row.size() - 3);
+    text += row + "\n";
+  }
+  c.write("outputs.csv", text);  // the column is there, every cell "no" or blank
+  const Network network = read_case(c.dir());
+  EXPECT_EQ(headline_names(network).size(), network.outputs.size());
+  // Without the column at all, as every case written before it.
+  c.write("outputs.csv",
+          "name,unit,expression,description\ntotal_power_MW,MW,power_chp_to_grid,\n"
+          "total_heat_MJ_per_h,MJ/h,heat_chp_to_users,\n");
+  EXPECT_EQ(headline_names(read_case(c.dir())), (std::vector<std::string>{"total_power_MW", "total_heat_MJ_per_h"}));
+}
+
+TEST(CaseCsv, HeadlineNoAndBlankAreNotHeadline) {
+  ScratchCase c;
+  c.edit_line("outputs.csv", "savings_10k_yuan_per_yr,", ",yes", ",no");
+  c.edit_line("outputs.csv", "extra_power_MW,", ",yes", ",");
+  EXPECT_EQ(headline_names(read_case(c.dir())), (std::vector<std::string>{"efficiency_change_pct_points"}));
+}
+
+TEST(CaseCsv, HeadlineOtherThanYesOrNoNamesFileLineAndColumn) {
+  for (const std::string bad : {"1", "0", "true", "Yes", "maybe"}) {
+    ScratchCase c;
+    const auto line = c.edit_line("outputs.csv", "savings_10k_yuan_per_yr,", ",yes", "," + bad);
+    EXPECT_EQ(read_error(c.dir()), c.at("outputs.csv", line) +
+                                       "column 'headline': expected yes, no or a blank cell (= no), got '" + bad + "'");
+  }
 }
 
 TEST(CaseCsv, CommentLinesAreSkippedAndLineNumbersStayThoseOfTheFile) {
@@ -298,7 +348,8 @@ TEST(CaseCsv, EmptyFileSaysAHeaderWasExpected) {
   ScratchCase c;
   c.write("outputs.csv", "");
   EXPECT_EQ(read_error(c.dir()),
-            c.at("outputs.csv", 1) + "empty file: expected a header row with columns name,unit,expression,description");
+            c.at("outputs.csv", 1) +
+                "empty file: expected a header row with columns name,unit,expression,description,headline");
 }
 
 TEST(CaseCsv, HeaderOnlyFileSaysARowWasExpected) {

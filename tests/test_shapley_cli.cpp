@@ -70,7 +70,8 @@ TEST(ShapleyCli, IshigamiWritesTheResultFilesAndATable) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("Shapley effects"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Song, Nelson & Staum 2016"), std::string::npos);
-  EXPECT_NE(r.out.find("model / y [1]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\ny [1]\nmode "), std::string::npos) << r.out;  // the summary's table of output y
+  EXPECT_NE(r.out.find("\nmodel "), std::string::npos) << r.out;        // its mode's row
   const nlohmann::json json = read_json(dir.path() / "out" / "shapley.json");
   EXPECT_EQ(json.at("method"), "shapley");
   EXPECT_EQ(json.at("case"), "model:ishigami");

@@ -408,9 +408,11 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
 }
 
 void read_outputs(Network& network, const std::string& directory, ErrorList& errors) {
-  const auto table = read_table<4>(network, directory, "outputs.csv", {"name", "unit", "expression", "description"},
-                                   {"name", "unit", "expression"});
+  const auto table =
+      read_table<5>(network, directory, "outputs.csv", {"name", "unit", "expression", "description", "headline"},
+                    {"name", "unit", "expression"});
   FileCheck check(table, errors);
+  bool any_headline = false;
   for (const auto& row : table.rows) {
     Output o;
     o.where = table.where(row);
@@ -418,6 +420,13 @@ void read_outputs(Network& network, const std::string& directory, ErrorList& err
     check.require(row, "unit", o.unit);
     auto expression = check.expression(row, "expression", true);
     o.description = table.cell(row, "description");
+    // One spelling only (yes/no, as a mode's baseline column reads it): a 1, "true" or "Y"
+    // here is more likely a slip than a choice, so it is refused rather than guessed at.
+    const std::string& headline = table.cell(row, "headline");
+    if (headline == "yes")
+      o.headline = any_headline = true;
+    else if (!headline.empty() && headline != "no")
+      check.error(row, "headline", message("expected yes, no or a blank cell (= no), got '", headline, "'"));
     if (std::any_of(network.outputs.begin(), network.outputs.end(),
                     [&](const Output& x) { return x.name == o.name; })) {
       check.error(row, "name", message("duplicate output '", o.name, "'"));
@@ -427,6 +436,9 @@ void read_outputs(Network& network, const std::string& directory, ErrorList& err
     o.expression = std::move(*expression);
     network.outputs.push_back(std::move(o));
   }
+  // A case that marks no output (every case written before the column existed) shows them all.
+  if (!any_headline)
+    for (Output& o : network.outputs) o.headline = true;
 }
 
 void read_curves(Network& network, const std::string& directory, ErrorList& errors) {

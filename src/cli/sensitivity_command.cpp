@@ -2,6 +2,7 @@
 
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -9,8 +10,10 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <thread>
+#include <vector>
 
 #include "cli.hpp"
 #include "destinations.hpp"
@@ -22,6 +25,7 @@
 #include "symbiomc/report/sensitivity_report.hpp"
 #include "symbiomc/report/shapley_report.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
+#include "terminal_summary.hpp"
 #include "text_table.hpp"
 #include "uncertainty_command.hpp"
 
@@ -56,6 +60,9 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
                   "Also write the HTML report of this run to FILE (as `symbiomc report --in OUT --out FILE`)");
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success");
+  cmd->add_flag("--all", args.all,
+                "Print every output of every mode with its 8 largest parameters (and groups); by default the "
+                "terminal shows the case's headline outputs and the parameters whose intervals exclude 0, at most 5");
   cmd->add_option("--target-ci-width", args.target_ci_width,
                   "Double N until every ST interval is narrower than this (capped by --max-base-runs)")
       ->check(finite_in(1e-9, 10.0));
@@ -80,7 +87,99 @@ void add_sensitivity_command(CLI::App& app, SensitivityArgs& args) {
 
 namespace {
 
-void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& out) {
+/// "[low, high]" with 3 significant digits.
+std::string interval_text(const IndexEstimate& e) {
+  return "[" + grouped_number(e.low, 3) + ", " + grouped_number(e.high, 3) + "]";
+}
+
+/// The index of `output` among mode m's outputs (the model gives every mode the same outputs).
+template <typename Label>
+std::optional<std::size_t> output_index(const std::vector<Label>& labels, const std::string& output) {
+  for (std::size_t o = 0; o < labels.size(); ++o)
+    if (labels[o].output == output) return o;
+  return std::nullopt;
+}
+
+/// The factors of one kind (parameters or groups) whose ST interval excludes 0 (and whose ST is
+/// more than floating-point residue), largest ST first, at most SUMMARY_TOP_FACTORS.
+std::vector<std::size_t> top_sobol_factors(const SobolResult& r, const SobolOutputEstimates& est, bool groups) {
+  std::vector<std::size_t> top;
+  for (const std::size_t f : est.factors_by_total)
+    if (r.factors[f].is_group == groups && !est.total[f].indistinguishable_from_zero &&
+        est.total[f].value >= NEGLIGIBLE_SHARE && top.size() < SUMMARY_TOP_FACTORS)
+      top.push_back(f);
+  return top;
+}
+
+/// The default Sobol' summary: per headline output one table, each mode's rows its parameters
+/// whose ST interval excludes 0 (with ST, its interval and S1) and, beside them, its groups
+/// alike (ST only: the table stays within a terminal's width), largest ST first, at most
+/// SUMMARY_TOP_FACTORS of each.
+void print_sobol_summary(const SobolResult& r, const ShownOutputs& shown, std::ostream& out) {
+  if (r.modes.empty()) return;
+  const bool groups = r.config.groups;
+  out << "\nPer mode the parameters" << (groups ? " (and, beside them, the groups)" : "")
+      << " whose ST interval excludes 0, largest ST first, at most " << SUMMARY_TOP_FACTORS << ":\n";
+  for (const ModelOutput& first : r.outputs[0]) {
+    if (!shown.shows(first.output)) continue;
+    out << "\n" << first.output << " [" << first.unit << "]\n";
+    std::vector<std::string> header{"mode", "sum S1", "parameter", "ST", "ST interval", "S1"};
+    if (groups) header.insert(header.end(), {"group", "ST"});
+    TextTable table(header);
+    table.left_align(2);
+    if (groups) table.left_align(6);
+    auto note_row = [&](const std::string& mode, const std::string& note) {
+      std::vector<std::string> row(header.size());
+      row[0] = mode;
+      row[2] = note;
+      table.add_row(row);
+    };
+    for (std::size_t m = 0; m < r.modes.size(); ++m) {
+      const SobolEstimates& e = r.estimates[m];
+      const auto o = output_index(r.outputs[m], first.output);
+      if (!o) continue;
+      if (e.outputs.empty()) {
+        note_row(r.modes[m], "(fewer than 2 valid base samples)");
+        continue;
+      }
+      const SobolOutputEstimates& est = e.outputs[*o];
+      if (est.zero_variance) {
+        note_row(r.modes[m], "(does not vary: indices are 0)");
+        continue;
+      }
+      const auto parameters = top_sobol_factors(r, est, false);
+      const auto group_rows = groups ? top_sobol_factors(r, est, true) : std::vector<std::size_t>{};
+      const std::size_t rows = std::max<std::size_t>({1, parameters.size(), group_rows.size()});
+      for (std::size_t i = 0; i < rows; ++i) {
+        std::vector<std::string> row(header.size());
+        if (i == 0) {
+          row[0] = r.modes[m];
+          row[1] = grouped_number(est.sum_first, 3) + (est.sum_first < LOW_FIRST_ORDER_SHARE ? " (interactions)" : "");
+          if (parameters.empty()) row[2] = "(no ST interval excludes 0)";
+        }
+        if (i < parameters.size()) {
+          const std::size_t f = parameters[i];
+          row[2] = r.factors[f].name;
+          row[3] = grouped_number(est.total[f].value, 3);
+          row[4] = interval_text(est.total[f]);
+          row[5] = grouped_number(est.first[f].value, 3);
+        }
+        if (i < group_rows.size()) {
+          const std::size_t f = group_rows[i];
+          row[6] = r.factors[f].name;
+          row[7] = grouped_number(est.total[f].value, 3);
+        }
+        table.add_row(row);
+      }
+    }
+    table.print(out);
+  }
+  for (std::size_t m = 0; m < r.modes.size(); ++m)
+    if (r.dropped_base_samples[m])
+      out << r.modes[m] << ": " << r.dropped_base_samples[m] << " base samples dropped (failed runs)\n";
+}
+
+void print_sobol(const SobolResult& r, bool correlation_ignored, const ShownOutputs& shown, std::ostream& out) {
   out << "symbiomc sensitivity (Sobol'): N = " << r.base_runs << " base samples, " << r.model_runs << " model runs, "
       << r.factors.size() << " factors, seed " << r.config.seed << "; S1 Saltelli et al. 2010, ST Jansen 1999; "
       << std::lround(r.config.conf_level * 100) << " % intervals ("
@@ -89,6 +188,10 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
   if (r.config.target_ci_width > 0)
     out << (r.target_reached ? "Target reached" : "Target NOT reached (cap)") << ": widest ST interval "
         << grouped_number(r.widest_total_ci, 3) << " (target " << r.config.target_ci_width << ")\n";
+  if (!shown.all()) {
+    print_sobol_summary(r, shown, out);
+    return;
+  }
   constexpr std::size_t SHOWN = 8;
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
     const SobolEstimates& e = r.estimates[m];
@@ -110,10 +213,10 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
       out << "\n";
       for (bool groups : {false, true}) {
         TextTable table({"rank", groups ? "group" : "parameter", "ST", "ST interval", "S1", "S1 interval", "note"});
-        std::size_t shown = 0;
+        std::size_t printed = 0;
         for (const std::size_t f : est.factors_by_total) {
-          if (r.factors[f].is_group != groups || shown == SHOWN) continue;
-          ++shown;
+          if (r.factors[f].is_group != groups || printed == SHOWN) continue;
+          ++printed;
           const auto& st = est.total[f];
           const auto& s1 = est.first[f];
           std::string note;
@@ -124,7 +227,7 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
                          grouped_number(s1.value, 3),
                          "[" + grouped_number(s1.low, 3) + ", " + grouped_number(s1.high, 3) + "]", note});
         }
-        if (shown) table.print(out);
+        if (printed) table.print(out);
       }
       if (est.factors_by_total.size() > SHOWN)
         out << "(all " << est.factors_by_total.size() << " factors in sobol.csv)\n";
@@ -132,9 +235,48 @@ void print_sobol(const SobolResult& r, bool correlation_ignored, std::ostream& o
   }
 }
 
-void print_morris(const MorrisResult& r, const std::vector<std::string>& names, std::ostream& out) {
+/// The default Morris summary: per headline output one table, each mode's rows its parameters
+/// with mu* > 0 (Morris gives no intervals; a parameter the output does not depend on has
+/// every elementary effect 0, up to floating-point residue: NEGLIGIBLE_SHARE), largest mu*
+/// first, at most SUMMARY_TOP_FACTORS.
+void print_morris_summary(const MorrisResult& r, const std::vector<std::string>& names, const ShownOutputs& shown,
+                          std::ostream& out) {
+  if (r.modes.empty()) return;
+  out << "\nPer mode the parameters with mu* > 0, largest first, at most " << SUMMARY_TOP_FACTORS << ":\n";
+  for (const ModelOutput& first : r.outputs[0]) {
+    if (!shown.shows(first.output)) continue;
+    out << "\n" << first.output << " [" << first.unit << " per unit quantile]\n";
+    TextTable table({"mode", "parameter", "mu*", "mu", "sigma"});
+    table.left_align(1);
+    for (std::size_t m = 0; m < r.modes.size(); ++m) {
+      const auto o = output_index(r.outputs[m], first.output);
+      if (!o) continue;
+      const MorrisEstimates& e = r.estimates[m];
+      std::vector<std::size_t> order(names.size());
+      for (std::size_t f = 0; f < names.size(); ++f) order[e.rank_by_mu_star[*o][f] - 1] = f;
+      const double largest = names.empty() ? 0.0 : e.at(order.front(), *o).mu_star;
+      std::size_t listed = 0;
+      for (const std::size_t f : order) {
+        const auto& eff = e.at(f, *o);
+        if (!(eff.mu_star > NEGLIGIBLE_SHARE * largest) || listed == SUMMARY_TOP_FACTORS) break;
+        table.add_row({listed == 0 ? r.modes[m] : "", names[f], grouped_number(eff.mu_star, 3),
+                       grouped_number(eff.mu, 3), grouped_number(eff.sigma, 3)});
+        ++listed;
+      }
+      if (listed == 0) table.add_row({r.modes[m], "(does not vary: every mu* is 0)", "", "", ""});
+    }
+    table.print(out);
+  }
+}
+
+void print_morris(const MorrisResult& r, const std::vector<std::string>& names, const ShownOutputs& shown,
+                  std::ostream& out) {
   out << "symbiomc sensitivity (Morris): " << r.config.trajectories << " trajectories, " << r.config.levels
       << " levels, " << r.model_runs << " model runs\n";
+  if (!shown.all()) {
+    print_morris_summary(r, names, shown, out);
+    return;
+  }
   for (std::size_t m = 0; m < r.modes.size(); ++m)
     for (std::size_t o = 0; o < r.outputs[m].size(); ++o) {
       const auto& e = r.estimates[m];
@@ -190,7 +332,50 @@ void refuse_options_of_other_methods(const SensitivityArgs& args) {
         "the results are in shapley.csv and shapley.json");
 }
 
-void print_shapley(const ShapleyResult& r, std::ostream& out) {
+/// The default Shapley summary: per headline output one table, each mode's rows its parameters
+/// whose interval excludes 0, largest effect first, at most SUMMARY_TOP_FACTORS.
+void print_shapley_summary(const ShapleyResult& r, const ShownOutputs& shown, std::ostream& out) {
+  if (r.modes.empty()) return;
+  out << "\nPer mode the parameters whose Shapley interval excludes 0, largest first, at most " << SUMMARY_TOP_FACTORS
+      << ":\n";
+  for (const ModelOutput& first : r.outputs[0]) {
+    if (!shown.shows(first.output)) continue;
+    out << "\n" << first.output << " [" << first.unit << "]\n";
+    TextTable table({"mode", "Var", "parameter", "Shapley", "interval"});
+    table.left_align(2);
+    for (std::size_t m = 0; m < r.modes.size(); ++m) {
+      const auto o = output_index(r.outputs[m], first.output);
+      if (!o) continue;
+      const ShapleyEstimates& e = r.estimates[m];
+      if (e.outputs.empty()) {
+        table.add_row({r.modes[m], "", "(fewer than 2 valid permutations or variance runs)", "", ""});
+        continue;
+      }
+      const ShapleyOutputEstimates& est = e.outputs[*o];
+      if (est.zero_variance) {
+        table.add_row({r.modes[m], "", "(does not vary: effects are 0)", "", ""});
+        continue;
+      }
+      const std::string& mode = r.modes[m];
+      std::size_t listed = 0;
+      for (const std::size_t i : est.by_effect) {
+        const IndexEstimate& sh = est.effects[i];
+        if (sh.indistinguishable_from_zero || sh.value < NEGLIGIBLE_SHARE) continue;
+        if (listed == SUMMARY_TOP_FACTORS) break;
+        table.add_row({listed == 0 ? mode : "", listed == 0 ? grouped_number(est.variance, 4) : "", r.parameters[i],
+                       grouped_number(sh.value, 3), interval_text(sh)});
+        ++listed;
+      }
+      if (listed == 0) table.add_row({mode, grouped_number(est.variance, 4), "(no interval excludes 0)", "", ""});
+    }
+    table.print(out);
+  }
+  for (std::size_t m = 0; m < r.modes.size(); ++m)
+    if (r.dropped_permutations[m])
+      out << r.modes[m] << ": " << r.dropped_permutations[m] << " permutations dropped (failed runs)\n";
+}
+
+void print_shapley(const ShapleyResult& r, const ShownOutputs& shown, std::ostream& out) {
   const ShapleyConfig& c = r.config;
   out << "symbiomc sensitivity (Shapley effects): " << c.permutations << " permutations (N_o = " << c.outer
       << ", N_i = " << c.inner << "), " << c.variance_runs << " variance runs, " << r.model_runs << " model runs, "
@@ -200,6 +385,10 @@ void print_shapley(const ShapleyResult& r, std::ostream& out) {
   if (!r.correlations.empty())
     out << "Inputs rank-correlated (" << r.correlations.size()
         << " pairs): a correlated pair shares the variance it explains together\n";
+  if (!shown.all()) {
+    print_shapley_summary(r, shown, out);
+    return;
+  }
   constexpr std::size_t SHOWN = 8;
   for (std::size_t m = 0; m < r.modes.size(); ++m) {
     const ShapleyEstimates& e = r.estimates[m];
@@ -219,8 +408,8 @@ void print_shapley(const ShapleyResult& r, std::ostream& out) {
       if (r.dropped_permutations[m]) out << "; " << r.dropped_permutations[m] << " permutations dropped (failed runs)";
       out << "\n";
       TextTable table({"rank", "parameter", "Shapley", "interval", "note"});
-      for (std::size_t shown = 0; shown < SHOWN && shown < est.by_effect.size(); ++shown) {
-        const std::size_t i = est.by_effect[shown];
+      for (std::size_t printed = 0; printed < SHOWN && printed < est.by_effect.size(); ++printed) {
+        const std::size_t i = est.by_effect[printed];
         const IndexEstimate& sh = est.effects[i];
         std::string note;
         if (est.overlaps_next[i]) note = "rank not resolved";
@@ -234,11 +423,19 @@ void print_shapley(const ShapleyResult& r, std::ostream& out) {
   }
 }
 
+/// The files that hold what the default summary leaves out.
+std::string full_tables_of(const SensitivityArgs& args) {
+  if (args.method == "shapley") return "shapley.csv and shapley_outputs.csv";
+  if (args.method == "morris") return "morris.csv";
+  return "sobol.csv and sobol_outputs.csv";
+}
+
 /// --method shapley: runs the study and writes its results into `directory` on the root rank;
 /// returns what prints them (empty on the other ranks).
 std::function<void()> run_shapley_method(const SensitivityArgs& args, const Study& study,
                                          const std::atomic<bool>* cancel, ProgressBar& progress, std::ostream& out,
-                                         std::ostream& err, Cluster& cluster, const std::string& directory) {
+                                         std::ostream& err, Cluster& cluster, const std::string& directory,
+                                         const ShownOutputs& shown) {
   ShapleyConfig config;
   config.permutations = args.permutations;
   config.outer = args.shapley_outer;
@@ -256,11 +453,11 @@ std::function<void()> run_shapley_method(const SensitivityArgs& args, const Stud
   progress.finish();
   if (!cluster.is_root()) return {};
   write_shapley_report(result, study.provenance, directory);
-  return [&args, &out, result] {
+  return [&args, &out, &shown, result] {
     if (args.format == "json")
       out << std::ifstream(std::filesystem::path(args.out_dir) / "shapley.json").rdbuf();
     else
-      print_shapley(result, out);
+      print_shapley(result, shown, out);
   };
 }
 
@@ -296,10 +493,11 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> names;
   for (const auto& p : study->problem->parameters()) names.push_back(p.name);
+  const ShownOutputs shown(*study, args.all);
   std::function<void()> print_results;  // after the folder is in place: --format json prints its file
   try {
     if (args.method == "shapley") {
-      print_results = run_shapley_method(args, *study, interrupt.flag(), progress, out, err, cluster, staging);
+      print_results = run_shapley_method(args, *study, interrupt.flag(), progress, out, err, cluster, staging, shown);
       if (!cluster.is_root()) return EXIT_SUCCESS;
     } else if (args.method == "morris") {
       MorrisConfig config;
@@ -320,7 +518,7 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
         if (args.format == "json")
           out << std::ifstream(std::filesystem::path(args.out_dir) / "morris.json").rdbuf();
         else
-          print_morris(result, names, out);
+          print_morris(result, names, shown, out);
       };
     } else {
       SobolConfig config;
@@ -348,7 +546,7 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
         if (args.format == "json")
           out << std::ifstream(std::filesystem::path(args.out_dir) / "sobol.json").rdbuf();
         else
-          print_sobol(result, correlation_ignored, out);
+          print_sobol(result, correlation_ignored, shown, out);
       };
     }
   } catch (const RunInterrupted& e) {
@@ -363,9 +561,12 @@ int run_sensitivity_command(const SensitivityArgs& args, std::ostream& out, std:
   folder->commit();
   if (!args.quiet && print_results) print_results();
   if (!args.report.empty()) write_report_page({args.out_dir}, args.report, out, true);
-  if (!args.quiet && args.format != "json")
+  if (!args.quiet && args.format != "json") {
     out << "\nWrote results to " << args.out_dir << " (" << grouped_number(seconds, 3) << " s, " << threads
-        << " threads)\n";
+        << " threads)";
+    if (!shown.all()) out << "; the full tables: " << full_tables_of(args) << " (--all prints more)";
+    out << "\n";
+  }
   if (!args.quiet && args.format != "json" && !args.report.empty())
     out << "Wrote the HTML report " << args.report << "\n";
   return EXIT_SUCCESS;

@@ -31,6 +31,7 @@ struct SensitivityArgs {
   std::string report;  ///< --report FILE: also write the HTML report of this run
   std::string format = "table";
   bool quiet = false;
+  bool all = false;  ///< --all: every output and the long tables on the terminal
   double target_ci_width = 0.0;
   std::uint64_t max_base_runs = 0;
   std::size_t replicates = 8;

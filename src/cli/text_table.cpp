@@ -26,7 +26,7 @@ void TextTable::print(std::ostream& out) const {
       const std::string cell = i < row.size() ? row[i] : "";
       const std::string pad(widths[i] - display_width(cell), ' ');
       if (i > 0) out << "  ";
-      if (i == 0)
+      if (i == 0 || std::find(left_.begin(), left_.end(), i) != left_.end())
         out << cell << pad;
       else
         out << pad << cell;

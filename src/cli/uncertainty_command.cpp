@@ -25,6 +25,7 @@
 #include "symbiomc/report/decision_report.hpp"
 #include "symbiomc/report/uncertainty_report.hpp"
 #include "symbiomc/studies/uncertainty.hpp"
+#include "terminal_summary.hpp"
 #include "text_table.hpp"
 
 namespace symbiomc::cli {
@@ -80,6 +81,9 @@ void add_uncertainty_command(CLI::App& app, UncertaintyArgs& args) {
       ->check(whole_number_in(0, std::uint64_t{1} << 40));
   cmd->add_option("--format", args.format, "What to print on stdout")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--quiet", args.quiet, "Print nothing on success (files are still written)");
+  cmd->add_flag("--all", args.all,
+                "Print every output and the 8 largest EVPPI of each decision; by default the terminal shows the "
+                "case's headline outputs and the EVPPI whose interval excludes 0 (at most 5 parameters and 5 groups)");
   cmd->add_option("--dump-runs", args.dump_runs, "Write every run's inputs and outputs to this CSV file");
   cmd->add_option("--on-failure", args.on_failure, "Failed runs: skip (count and report them) or abort")
       ->check(CLI::IsMember({"skip", "abort"}));
@@ -130,8 +134,23 @@ std::string interval_text(double low, double high, int digits = 5) {
   return "[" + grouped_number(low, digits) + ", " + grouped_number(high, digits) + "]";
 }
 
-/// The short decision table printed after the uncertainty tables.
-void print_decisions(const UncertaintyResult& r, std::ostream& out) {
+/// The EVPPI rows the default summary prints: the parameters, then the groups, whose interval
+/// excludes 0 (largest first, at most SUMMARY_TOP_FACTORS of each); `evppi` is sorted largest first.
+std::vector<std::pair<std::string, const EvppiEstimate*>> evppi_summary(
+    const std::vector<std::pair<std::string, const EvppiEstimate*>>& evppi) {
+  std::vector<std::pair<std::string, const EvppiEstimate*>> parameters, groups;
+  for (const auto& row : evppi) {
+    if (row.second->consistent_with_zero) continue;
+    auto& kind = row.first.starts_with("group ") ? groups : parameters;
+    if (kind.size() < SUMMARY_TOP_FACTORS) kind.push_back(row);
+  }
+  parameters.insert(parameters.end(), groups.begin(), groups.end());
+  return parameters;
+}
+
+/// The short decision table printed after the uncertainty tables: with `all`, the 8 largest
+/// EVPPI; else those whose interval excludes 0.
+void print_decisions(const UncertaintyResult& r, bool all, std::ostream& out) {
   constexpr std::size_t SHOWN_EVPPI = 8;
   for (const DecisionOutcome& d : r.decisions) {
     out << "\nDecision on " << d.request.output << " [" << d.unit << "], "
@@ -157,6 +176,18 @@ void print_decisions(const UncertaintyResult& r, std::ostream& out) {
       if (res.group_evppi[g].computed) evppi.emplace_back("group " + d.groups[g].name, &res.group_evppi[g]);
     std::stable_sort(evppi.begin(), evppi.end(),
                      [](const auto& a, const auto& b) { return a.second->value > b.second->value; });
+    if (!all) {
+      const auto rows = evppi_summary(evppi);
+      if (rows.empty()) {
+        out << "EVPPI: no parameter's or group's interval excludes 0\n";
+        continue;
+      }
+      TextTable table({"EVPPI (interval excludes 0)", "value", "CI"});
+      for (const auto& [name, e] : rows)
+        table.add_row({name, grouped_number(e->value), interval_text(e->low, e->high)});
+      table.print(out);
+      continue;
+    }
     TextTable table({"EVPPI", "value", "CI"});
     for (std::size_t i = 0; i < std::min(SHOWN_EVPPI, evppi.size()); ++i)
       table.add_row({evppi[i].first, grouped_number(evppi[i].second->value),
@@ -180,14 +211,15 @@ void print_json(const UncertaintyResult& r, const std::string& directory, std::o
   out << json.dump(2) << "\n";
 }
 
-void print_summary(const UncertaintyResult& r, std::ostream& out) {
+void print_summary(const UncertaintyResult& r, const ShownOutputs& shown, std::ostream& out) {
   out << "symbiomc uncertainty: " << r.runs << " runs, method " << to_string(r.config.method) << ", seed "
       << r.config.seed << ", " << std::lround(r.config.conf_level * 100) << " % intervals\n";
   // One table per output, modes as rows (outputs are stored mode-major).
   std::vector<std::size_t> order;
   std::vector<std::string> seen;
   for (std::size_t o = 0; o < r.outputs.size(); ++o)
-    if (std::find(seen.begin(), seen.end(), r.outputs[o].label.output) == seen.end())
+    if (shown.shows(r.outputs[o].label.output) &&
+        std::find(seen.begin(), seen.end(), r.outputs[o].label.output) == seen.end())
       seen.push_back(r.outputs[o].label.output);
   for (const auto& name : seen) {
     const OutputResult* first = nullptr;
@@ -302,14 +334,19 @@ int run_uncertainty_command(const UncertaintyArgs& args, std::ostream& out, std:
   if (args.format == "json") {
     print_json(result, args.out_dir, out);
   } else {
-    print_summary(result, out);
-    print_decisions(result, out);
+    const ShownOutputs shown(*study, args.all);
+    print_summary(result, shown, out);
+    print_decisions(result, shown.all(), out);
     out << "\nWrote summary.csv, quantiles.csv, histograms.csv, comparisons.csv, failures.csv, thresholds.csv, "
            "summary.json"
         << (result.decisions.empty() ? "" : ", decision.csv, decision.json, tornado.csv")
         << (result.importance.enabled ? ", importance.csv, importance.json, targets.csv" : "") << " to " << args.out_dir
         << " (" << grouped_number(seconds, 3) << " s, " << threads << " threads"
-        << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")\n";
+        << (cluster.size() > 1 ? message(" x ", cluster.size(), " MPI ranks") : std::string()) << ")";
+    if (!shown.all())
+      out << "; shown above: " << (shown.hidden_note().empty() ? "every output" : shown.hidden_note())
+          << (result.decisions.empty() ? "" : " and the EVPPI whose interval excludes 0") << " (--all prints more)";
+    out << "\n";
     if (!args.report.empty()) out << "Wrote the HTML report " << args.report << "\n";
   }
   return EXIT_SUCCESS;

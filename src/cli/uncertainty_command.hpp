@@ -29,6 +29,7 @@ struct UncertaintyArgs {
   std::uint64_t importance_runs = DEFAULT_IMPORTANCE_RUNS;
   std::string format = "table";
   bool quiet = false;
+  bool all = false;  ///< --all: every output and the longer decision tables on the terminal
   std::string dump_runs;
   std::string on_failure = "skip";
   std::size_t block_size = 4096;

@@ -88,6 +88,9 @@ struct Output {
   std::string unit;
   Expression expression;
   std::string description;
+  /// Shown by default in the terminal summaries of `uncertainty` and `sensitivity` (outputs.csv's
+  /// `headline` column; every output when the case marks none). Result files hold every output.
+  bool headline = false;
   SourceLocation where;
 };
 
