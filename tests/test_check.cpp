@@ -275,9 +275,9 @@ TEST(OptionConflict, RunIsRefusedNamingBothRowsUnlessOverridden) {
   const std::string both_rows = dir + "/options.csv:" + std::to_string(option_line) +
                                 ": option gas_tariff=contract sets 'gas_price_yuan_per_MJ', which " + dist + ":" +
                                 std::to_string(dist_line) + " also perturbs";
-  for (const std::vector<std::string>& command : {std::vector<std::string>{"uncertainty", "--runs", "1000"},
-                                                  {"sensitivity", "--base-runs", "64"},
-                                                  {"sensitivity", "--method", "morris"}}) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"uncertainty", "--runs", "1000"}, {"sensitivity", "--base-runs", "64"}, {"sensitivity", "--method", "morris"}};
+  for (const auto& command : commands) {
     std::vector<std::string> args = command;
     args.insert(args.end(), {"--case", dir, "--distributions", dist, "--option", "gas_tariff=contract", "--out",
                              scratch.sub("refused"), "--quiet"});

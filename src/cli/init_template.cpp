@@ -42,7 +42,8 @@ natural_gas,MJ/h,1,,Natural gas (measured by its energy)
 
 constexpr std::string_view PROCESSES_CSV =
     R"(# The plants of the park (plant or converter) and what lies outside it (external: markets,
-# suppliers, disposal; not balanced).
+# suppliers, disposal; not balanced). Only the flows that matter to the exchange are listed (not
+# the sawmill's logs and lumber), so `balance --flows` shows the sawmill's closure as -sawdust.
 id,kind,name,description
 sawmill,plant,Sawmill,Produces sawdust as a residue
 greenhouse,plant,Greenhouse,Needs heat; burns gas and (when cooperating) sawdust
