@@ -94,6 +94,16 @@ std::string path_in(const std::string& directory, std::string_view file) {
   return (std::filesystem::path(directory) / std::string(file)).string();
 }
 
+/// Which files have been read without a defect, so that names may be checked against them. A
+/// strict read (read_case) stops before any file that depends on one with errors, so every flag
+/// stays true there; a collecting read (read_case_collecting) skips the checks against a file
+/// with errors instead, because its missing rows would show up as dozens of "unknown name"s.
+struct CleanFiles {
+  bool parameters = true, commodities = true, processes = true, flows = true, variables = true, curves = true,
+       modes = true, outputs = true;
+  [[nodiscard]] bool names() const noexcept { return parameters && flows && variables && outputs; }
+};
+
 template <std::size_t N>
 CsvTable read_table(Network& network, const std::string& directory, std::string_view file,
                     const std::array<std::string_view, N>& columns, const std::vector<std::string_view>& required) {
@@ -238,7 +248,7 @@ std::vector<std::string> ids_of_commodities(const Network& n) {
   return out;
 }
 
-void read_flows(Network& network, const std::string& directory, ErrorList& errors) {
+void read_flows(Network& network, const std::string& directory, ErrorList& errors, const CleanFiles& clean) {
   const auto table = read_table<8>(network, directory, "flows.csv",
                                    {"id", "from", "to", "commodity", "unit", "quantity", "source", "description"},
                                    {"id", "from", "to", "commodity", "unit", "quantity"});
@@ -250,13 +260,15 @@ void read_flows(Network& network, const std::string& directory, ErrorList& error
     f.where = table.where(row);
     if (!check.identifier(row, "id", f.id)) continue;
     for (auto [column, target] : {std::pair<std::string_view, std::string*>{"from", &f.from}, {"to", &f.to}}) {
-      if (check.require(row, column, *target) && !network.find_process(*target))
+      if (check.require(row, column, *target) && clean.processes && !network.find_process(*target))
         check.error(row, column, message("unknown process '", *target, "'", did_you_mean(*target, processes)));
     }
     std::string unit;
     if (check.require(row, "commodity", f.commodity)) {
       const Commodity* commodity = network.find_commodity(f.commodity);
-      if (!commodity) {
+      if (!commodity && !clean.commodities) {
+        // Not checked: commodities.csv has errors of its own.
+      } else if (!commodity) {
         check.error(row, "commodity",
                     message("unknown commodity '", f.commodity, "'", did_you_mean(f.commodity, commodities)));
       } else if (check.require(row, "unit", unit) && unit != commodity->unit) {
@@ -337,7 +349,7 @@ void check_removes(const Network& network, bool chains_end, const std::vector<st
   }
 }
 
-void read_modes(Network& network, const std::string& directory, ErrorList& errors) {
+void read_modes(Network& network, const std::string& directory, ErrorList& errors, const CleanFiles& clean) {
   const auto table =
       read_table<8>(network, directory, "modes.csv",
                     {"id", "name", "baseline", "extends", "processes", "flows", "removes", "description"},
@@ -393,15 +405,17 @@ void read_modes(Network& network, const std::string& directory, ErrorList& error
       }
     }
     for (const auto& p : m.processes)
-      if (!network.find_process(p))
+      if (clean.processes && !network.find_process(p))
         errors.add(m.where, message("column 'processes': mode '", m.id, "' names unknown process '", p, "'",
                                     did_you_mean(p, process_ids)));
     for (const auto& f : m.flows)
-      if (!network.find_flow(f))
+      if (clean.flows && !network.find_flow(f))
         errors.add(m.where, message("column 'flows': mode '", m.id, "' names unknown flow '", f, "'",
                                     did_you_mean(f, flow_ids)));
   }
-  check_removes(network, chains_end, process_ids, flow_ids, errors);
+  // Names are checked only against files that read cleanly (read_case_collecting: one bad row,
+  // one message).
+  if (clean.processes && clean.flows) check_removes(network, chains_end, process_ids, flow_ids, errors);
   if (baselines != 1)
     errors.add(SourceLocation{path_in(directory, "modes.csv"), 0, 0},
                message("expected exactly one mode with baseline = yes (independent operation), found ", baselines));
@@ -441,7 +455,7 @@ void read_outputs(Network& network, const std::string& directory, ErrorList& err
     for (Output& o : network.outputs) o.headline = true;
 }
 
-void read_curves(Network& network, const std::string& directory, ErrorList& errors) {
+void read_curves(Network& network, const std::string& directory, ErrorList& errors, const CleanFiles& clean) {
   if (!std::filesystem::exists(path_in(directory, "curves.csv"))) return;
   const auto table = read_table<6>(network, directory, "curves.csv", {"curve", "x", "y", "x_unit", "y_unit", "source"},
                                    {"curve", "x", "y", "x_unit", "y_unit"});
@@ -475,7 +489,7 @@ void read_curves(Network& network, const std::string& directory, ErrorList& erro
     for (const auto& point : curve.points) {
       for (const auto& [column, cell] : {std::pair<const char*, const std::string*>{"x", &point.x}, {"y", &point.y}}) {
         double value = 0;
-        if (!detail::parse_number(*cell, value) && !network.find_parameter(*cell))
+        if (!detail::parse_number(*cell, value) && clean.parameters && !network.find_parameter(*cell))
           errors.add(point.where, message("column '", column, "': curve '", curve.id,
                                           "': expected a number or a parameter name, got '", *cell, "'",
                                           did_you_mean(*cell, parameter_names)));
@@ -484,7 +498,7 @@ void read_curves(Network& network, const std::string& directory, ErrorList& erro
   }
 }
 
-void read_options(Network& network, const std::string& directory, ErrorList& errors) {
+void read_options(Network& network, const std::string& directory, ErrorList& errors, const CleanFiles& clean) {
   if (!std::filesystem::exists(path_in(directory, "options.csv"))) return;
   const auto table = read_table<6>(network, directory, "options.csv",
                                    {"option", "choice", "default", "parameter", "value", "description"},
@@ -505,6 +519,7 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
       ok = false;
     }
     const Parameter* target = ok ? network.find_parameter(parameter) : nullptr;
+    if (ok && !target && !clean.parameters) continue;  // not checked: parameters.csv has errors of its own
     if (ok && !target) {
       check.error(row, "parameter",
                   message("unknown parameter '", parameter, "'", did_you_mean(parameter, parameter_names)));
@@ -565,7 +580,7 @@ void read_options(Network& network, const std::string& directory, ErrorList& err
 
 /// Names shared by parameters, flows, variables and outputs must be unique; expressions may
 /// only refer to known names, curves and processes.
-void check_names(const Network& network, ErrorList& errors) {
+void check_names(const Network& network, ErrorList& errors, const CleanFiles& clean) {
   std::map<std::string, SourceLocation> owner;
   auto claim = [&](const std::string& name, const SourceLocation& where, std::string_view what) {
     auto [it, inserted] = owner.emplace(name, where);
@@ -592,17 +607,17 @@ void check_names(const Network& network, ErrorList& errors) {
       if (name == self) {
         errors.add(where, message("column '", column, "': expression '", e.text, "' refers to itself ('", self,
                                   "'); a recycle loop needs at least two flows or variables"));
-      } else if (!owner.count(target)) {
+      } else if (clean.names() && !owner.count(target)) {
         errors.add(where, message("column '", column, "': unknown name '", name, "' in '", e.text, "'",
                                   did_you_mean(target, all_names)));
       }
     }
     for (const auto& curve : referenced_curves(e))
-      if (std::find(curve_ids.begin(), curve_ids.end(), curve) == curve_ids.end())
+      if (clean.curves && std::find(curve_ids.begin(), curve_ids.end(), curve) == curve_ids.end())
         errors.add(where, message("column '", column, "': unknown curve '", curve, "' in '", e.text, "'",
                                   did_you_mean(curve, curve_ids)));
     for (const auto& process : referenced_processes(e))
-      if (!network.find_process(process))
+      if (clean.processes && !network.find_process(process))
         errors.add(where, message("column '", column, "': unknown process '", process, "' in '", e.text, "'",
                                   did_you_mean(process, process_ids)));
   };
@@ -614,7 +629,7 @@ void check_names(const Network& network, ErrorList& errors) {
   for (const auto& v : network.variables) {
     check_expression(v.expression, v.name, v.where, "expression");
     for (const auto& m : v.modes)
-      if (!network.find_mode(m))
+      if (clean.modes && !network.find_mode(m))
         errors.add(v.where, message("column 'modes': unknown mode '", m, "'", did_you_mean(m, mode_ids)));
   }
   for (const auto& o : network.outputs) check_expression(o.expression, o.name, o.where, "expression");
@@ -643,14 +658,95 @@ void check_names(const Network& network, ErrorList& errors) {
 
 }  // namespace
 
-Network read_case(const std::string& directory) {
+namespace {
+
+void require_directory(const std::string& directory) {
   if (!std::filesystem::is_directory(directory))
     throw InputError(SourceLocation{directory, 0, 0},
                      "not a case directory (expected a folder with case.csv, parameters.csv, ...)");
+}
+
+std::string case_name(const std::string& directory) {
+  std::string name = std::filesystem::path(directory).lexically_normal().filename().string();
+  if (name.empty()) name = std::filesystem::path(directory).lexically_normal().parent_path().filename().string();
+  return name;
+}
+
+/// Runs one step of a collecting read with its own ErrorList (so each file gets its own cap of
+/// 20) and moves what it found into `out`. A step that throws (a missing file, a bad header, no
+/// data rows) ends only that step. Returns whether the step found nothing wrong.
+template <typename Step>
+bool collect(CaseReading& out, Step&& step) {
+  ErrorList errors;
+  bool threw = false;
+  try {
+    step(errors);
+  } catch (const InputErrors& e) {
+    out.errors.insert(out.errors.end(), e.messages().begin(), e.messages().end());
+    threw = true;
+  } catch (const InputError& e) {
+    out.errors.emplace_back(e.what());
+    threw = true;
+  }
+  try {
+    errors.throw_if_any();
+  } catch (const InputErrors& e) {
+    out.errors.insert(out.errors.end(), e.messages().begin(), e.messages().end());
+  } catch (const InputError& e) {
+    out.errors.emplace_back(e.what());
+  }
+  return !threw && errors.empty();
+}
+
+}  // namespace
+
+CaseReading read_case_collecting(const std::string& directory) {
+  CaseReading out;
+  try {
+    require_directory(directory);
+  } catch (const InputError& e) {
+    out.errors.emplace_back(e.what());
+    return out;
+  }
+  Network& network = out.network;
+  network.name = case_name(directory);
+  // Every file is read whatever the others hold: its own rows are checked in full, and names
+  // are checked only against files that read cleanly (CleanFiles), so that each message is a
+  // defect of its own and not the echo of another.
+  CleanFiles clean;
+  const bool settings = collect(out, [&](ErrorList& e) { read_settings(network, directory, e); });
+  clean.parameters = collect(out, [&](ErrorList& e) { read_parameters(network, directory, e); });
+  clean.commodities = collect(out, [&](ErrorList& e) { read_commodities(network, directory, e); });
+  clean.processes = collect(out, [&](ErrorList& e) { read_processes(network, directory, e); });
+  clean.flows = collect(out, [&](ErrorList& e) { read_flows(network, directory, e, clean); });
+  clean.variables = collect(out, [&](ErrorList& e) { read_variables(network, directory, e); });
+  clean.curves = collect(out, [&](ErrorList& e) { read_curves(network, directory, e, clean); });
+  clean.modes = collect(out, [&](ErrorList& e) { read_modes(network, directory, e, clean); });
+  clean.outputs = collect(out, [&](ErrorList& e) { read_outputs(network, directory, e); });
+  const bool options = collect(out, [&](ErrorList& e) { read_options(network, directory, e, clean); });
+  const bool names = collect(out, [&](ErrorList& e) { check_names(network, e, clean); });
+  out.parameters_clean = clean.parameters;
+  out.complete = settings && options && names && clean.parameters && clean.commodities && clean.processes &&
+                 clean.flows && clean.variables && clean.curves && clean.modes && clean.outputs;
+  auto skipped = [&](bool file_clean, std::string_view file, std::string_view what) {
+    if (!file_clean) out.skipped.push_back(message(what, " not checked: ", file, " has errors"));
+  };
+  skipped(clean.parameters, "parameters.csv", "parameter names in curves.csv and options.csv");
+  skipped(clean.commodities, "commodities.csv", "commodities and units of flows.csv");
+  skipped(clean.processes, "processes.csv", "process names in flows.csv, modes.csv and active()");
+  skipped(clean.flows, "flows.csv", "flow names in modes.csv");
+  skipped(clean.modes, "modes.csv", "mode names in variables.csv");
+  skipped(clean.curves, "curves.csv", "curve names in pwl()");
+  if (!clean.names())
+    out.skipped.emplace_back(
+        "names in expressions not checked: parameters.csv, flows.csv, variables.csv or outputs.csv has errors");
+  return out;
+}
+
+Network read_case(const std::string& directory) {
+  require_directory(directory);
   Network network;
-  network.name = std::filesystem::path(directory).lexically_normal().filename().string();
-  if (network.name.empty())
-    network.name = std::filesystem::path(directory).lexically_normal().parent_path().filename().string();
+  network.name = case_name(directory);
   ErrorList errors;
   // Files are read in dependency order; each reports all its row errors before the next is
   // checked against it, so one defect does not cascade into dozens of messages.
@@ -660,15 +756,16 @@ Network read_case(const std::string& directory) {
   read_commodities(network, directory, errors);
   read_processes(network, directory, errors);
   errors.throw_if_any();
-  read_flows(network, directory, errors);
+  const CleanFiles clean;
+  read_flows(network, directory, errors, clean);
   read_variables(network, directory, errors);
-  read_curves(network, directory, errors);
+  read_curves(network, directory, errors, clean);
   errors.throw_if_any();
-  read_modes(network, directory, errors);
+  read_modes(network, directory, errors, clean);
   read_outputs(network, directory, errors);
-  read_options(network, directory, errors);
+  read_options(network, directory, errors, clean);
   errors.throw_if_any();
-  check_names(network, errors);
+  check_names(network, errors, clean);
   errors.throw_if_any();
   return network;
 }

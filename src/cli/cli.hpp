@@ -10,6 +10,7 @@
 namespace symbiomc::cli {
 
 // The exit codes, documented in the README ("Exit codes"); scripts rely on them.
+inline constexpr int EXIT_CHECK_WARNINGS = 1;  ///< `check`: warnings, no errors (`balance`: a mode failed)
 inline constexpr int EXIT_INPUT_ERROR = 2;     ///< bad input: file, line, column or parameter named
 inline constexpr int EXIT_MODEL_ERROR = 3;     ///< the model cannot do what was asked (or memory ran out)
 inline constexpr int EXIT_INTERNAL_ERROR = 4;  ///< an error symbiomc did not foresee: a bug, please report it

@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "check_command.hpp"
+#include "init_command.hpp"
 #include "report_command.hpp"
 #include "sensitivity_command.hpp"
 #include "uncertainty_command.hpp"
@@ -16,6 +18,8 @@ struct CommandArgs {
   UncertaintyArgs uncertainty;
   SensitivityArgs sensitivity;
   ReportArgs report;
+  CheckArgs check;
+  InitArgs init;
 };
 
 void add_other_commands(CLI::App& app, CommandArgs& args);

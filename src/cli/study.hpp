@@ -22,6 +22,9 @@ struct StudyInputs {
   std::string correlations;  ///< explicit file; "" = <distributions stem>.corr.csv when it exists
   bool no_correlations = false;
   std::vector<std::string> sets, options;
+  /// --override-distributions: where a chosen option sets a parameter that the distributions
+  /// file perturbs or pins, the option's value is used and that row is dropped (else refused).
+  bool override_distributions = false;
   std::string model_spec;  ///< --model (built-in analytic model) instead of a case
 };
 

@@ -40,6 +40,9 @@ void add_study_options(CLI::App& cmd, StudyInputs& study, bool allow_model) {
       ->excludes("--correlations");
   cmd.add_option("--set", study.sets, "Override a parameter's nominal value: NAME=VALUE (repeatable)");
   cmd.add_option("--option", study.options, "Pick a structural option of the case: NAME=CHOICE (repeatable)");
+  cmd.add_flag("--override-distributions", study.override_distributions,
+               "Where a chosen --option sets a parameter the distributions file perturbs, use the option's value "
+               "and drop that row (else the run is refused)");
   if (allow_model)
     cmd.add_option("--model", study.model_spec,
                    "Built-in analytic model instead of a case: ishigami | sobol-g:a=0,1,4.5,...");

@@ -44,6 +44,32 @@ Problem Problem::with_correlation(RankCorrelation correlation) const {
   return out;
 }
 
+Problem Problem::without(std::span<const std::string> names) const {
+  auto dropped = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+  std::vector<UncertainParameter> kept;
+  std::vector<std::size_t> new_index(parameters_.size(), parameters_.size());
+  for (std::size_t i = 0; i < parameters_.size(); ++i)
+    if (!dropped(parameters_[i].name)) {
+      new_index[i] = kept.size();
+      kept.push_back(parameters_[i]);
+    }
+  std::vector<FixedParameter> fixed;
+  for (const auto& f : fixed_)
+    if (!dropped(f.name)) fixed.push_back(f);
+  Problem out(path_, checksum_, std::move(kept), std::move(fixed));
+  if (!correlation_) return out;
+  std::vector<CorrelationPair> pairs;
+  for (CorrelationPair pair : correlation_->pairs()) {
+    if (new_index[pair.a] == parameters_.size() || new_index[pair.b] == parameters_.size()) continue;
+    pair.a = new_index[pair.a];
+    pair.b = new_index[pair.b];
+    pairs.push_back(std::move(pair));
+  }
+  if (pairs.empty()) return out;
+  return out.with_correlation(
+      RankCorrelation(out.dimension(), std::move(pairs), correlation_->path(), correlation_->checksum()));
+}
+
 std::size_t Problem::scratch_size() const noexcept { return correlation_ ? correlation_->scratch_size() : 0; }
 
 void Problem::to_physical(std::span<const double> u, std::span<double> x, std::span<double> scratch) const noexcept {

@@ -66,6 +66,11 @@ class Problem {
   /// A copy of this problem with `correlation` imposed. Throws std::invalid_argument when it
   /// was built for a different dimension.
   [[nodiscard]] Problem with_correlation(RankCorrelation correlation) const;
+  /// A copy of this problem without the rows (uncertain or fixed) of `names`: those parameters
+  /// keep the case's (or an option's) value. Correlation pairs naming one of them are dropped
+  /// too; the remaining pairs form a principal submatrix of a positive definite matrix, so they
+  /// stay consistent. Names the problem does not have are ignored.
+  [[nodiscard]] Problem without(std::span<const std::string> names) const;
 
   /// Doubles of scratch that to_physical() needs (0 without correlation).
   [[nodiscard]] std::size_t scratch_size() const noexcept;
