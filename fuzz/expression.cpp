@@ -11,11 +11,11 @@
 // refers to, and the compiler relies on that; an expression that refers to anything but the
 // case's names is therefore skipped here, as read_case() would refuse it.
 //
-// With SYMBIOMC_FUZZ_DIFFERENTIAL defined (cmake -DSYMBIOMC_FUZZ_DIFFERENTIAL=ON), the two
-// plans must agree: both compile or both are refused, and every lane has the same status and
-// the same output bits (any NaN matching any NaN). A disagreement aborts, so libFuzzer keeps
-// the input. Without it the target only looks for crashes and sanitizer reports; the check is
-// off by default until constant folding stops turning NaN into a number (issue 15, point 1).
+// With SYMBIOMC_FUZZ_DIFFERENTIAL defined (the default; cmake -DSYMBIOMC_FUZZ_DIFFERENTIAL=OFF
+// turns it off), the two plans must agree: both compile or both are refused, and every lane has
+// the same status and the same output bits (any NaN matching any NaN). A disagreement aborts,
+// so libFuzzer keeps the input. Without it the target only looks for crashes and sanitizer
+// reports.
 //
 // Bad input must end as ExpressionSyntaxError or InputError; anything else that escapes, and
 // every sanitizer report, is a crash.

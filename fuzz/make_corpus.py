@@ -20,6 +20,16 @@ CORPUS = ROOT / "fuzz" / "corpus"
 CASE_FILES = ["case.csv", "parameters.csv", "commodities.csv", "processes.csv", "flows.csv",
               "variables.csv", "modes.csv", "outputs.csv", "curves.csv", "options.csv"]
 
+# Inputs on which the expression target's differential check once failed (issue 15, point 1:
+# the constant pool matched NaN to any constant and -0 to +0), kept as they were found.
+FIXED_EXPRESSIONS = {
+    "nan_folded_min": "min(x, 0 / 0) + max(1, y, 3)",
+    "nan_folded_to_number": "2 * sqrt(-4) + x",
+    "negative_zero_constant": "!2 * -1",
+    "overflow_then_nan_folded": "2^3^2^22^3^2^2^2^3-3^3^2^2^3^3^3^2^3^2^22^3^2^2^2^3^3^322^33^2^22^3^2^2^2^3^3^322^3^3^3^2",
+    "signed_zero_constant_pool": "y - -0",
+}
+
 
 def named_files(files):
     """One fuzz input holding every (name, path) as a '=== name' section."""
@@ -67,6 +77,8 @@ def expression_seeds():
                  "abs(-1e308 * 10) + 2 ^ 1024", "min(x, 0 / 0) + max(1, y, 3)", "2 * sqrt(-4) + x"])
     for i, text in enumerate(sorted(seen)):
         write("expression", f"expr_{i:03d}", text)
+    for name, text in FIXED_EXPRESSIONS.items():
+        write("expression", f"fixed_{name}", text)
 
 
 def run_seeds(binary):

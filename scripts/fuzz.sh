@@ -4,7 +4,7 @@
 # grow the tree. Exits 1 when any target crashed, leaked, hung (-timeout) or had a sanitizer
 # report, printing the path of each input that did it; rerun one with
 #   build-fuzz/fuzz/fuzz_<target> <input>
-# Extra arguments after SECONDS are CMake arguments, e.g. -DSYMBIOMC_FUZZ_DIFFERENTIAL=ON.
+# Extra arguments after SECONDS are CMake arguments, e.g. -DSYMBIOMC_FUZZ_DIFFERENTIAL=OFF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}

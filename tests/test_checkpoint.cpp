@@ -15,9 +15,12 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <boost/crc.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -99,6 +102,39 @@ TEST(CheckpointFile, ResumingAnotherStudyNamesEveryDifference) {
   }
   EXPECT_THROW(require_same_study(saved, "sobol", saved.identity, "c.ckpt"), InputError);
   EXPECT_NO_THROW(require_same_study(saved, "uncertainty", saved.identity, "c.ckpt"));
+}
+
+/// `bytes` (a checkpoint) as another format version would have written it: the version field,
+/// which follows the magic line, replaced, and the CRC-64 recomputed so that only the version
+/// differs.
+std::string with_format_version(std::string bytes, std::uint64_t version) {
+  constexpr std::size_t VERSION_OFFSET = std::string_view("SYMBIOMC-CHECKPOINT\n").size();
+  std::memcpy(bytes.data() + VERSION_OFFSET, &version, sizeof version);
+  boost::crc_optimal<64, 0x42F0E1EBA9EA3693ULL, 0, 0, false, false> crc;
+  crc.process_bytes(bytes.data(), bytes.size() - 8);
+  const std::uint64_t sum = crc.checksum();
+  std::memcpy(bytes.data() + bytes.size() - 8, &sum, sizeof sum);
+  return bytes;
+}
+
+// Format version 1 held 6 failure counts per mode; version 2 holds 7 (curve_not_increasing).
+TEST(CheckpointFile, AnotherFormatVersionIsRefusedNamingBothVersions) {
+  const std::string bytes = encode_checkpoint({"uncertainty", {{"seed", "1"}}, 3, false, "abc"});
+  EXPECT_NO_THROW((void)decode_checkpoint(with_format_version(bytes, 2), "a.ckpt"));
+  for (const std::uint64_t version : {1, 3}) {
+    try {
+      (void)decode_checkpoint(with_format_version(bytes, version), "runs/a.ckpt");
+      ADD_FAILURE() << "format version " << version << " was accepted";
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("runs/a.ckpt"), std::string::npos) << m;
+      EXPECT_NE(m.find("format version " + std::to_string(version) + " (written by " +
+                       (version == 1 ? "an older" : "a newer") + " symbiomc)"),
+                std::string::npos)
+          << m;
+      EXPECT_NE(m.find("reads only format version 2"), std::string::npos) << m;
+    }
+  }
 }
 
 // ---- interrupted and resumed studies, in the library
@@ -462,6 +498,37 @@ void interrupt_and_resume(int signal_number) {
   for (const char* file : {"summary.csv", "quantiles.csv", "histograms.csv", "comparisons.csv", "failures.csv",
                            "thresholds.csv", "summary.json"})
     EXPECT_EQ(read_text(dir.path() / "resumed" / file), read_text(dir.path() / "whole" / file)) << file;
+}
+
+TEST(ResumeCli, ACheckpointOfAnOlderFormatVersionIsRefusedWithExit2NamingBothVersions) {
+  const ScratchDir dir;
+  const std::vector<std::string> study{"uncertainty",
+                                       "--case",
+                                       test::SAMPLING_DATA + "/linear",
+                                       "--distributions",
+                                       test::SAMPLING_DATA + "/linear.csv",
+                                       "--runs",
+                                       "2000",
+                                       "--seed",
+                                       "4",
+                                       "--quiet"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = study;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  };
+  const std::string checkpoint = dir.sub("run.ckpt");
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run_cli(with({"--out", dir.sub("first"), "--checkpoint", checkpoint}), out, err), 0) << err.str();
+  test::write_text(checkpoint, with_format_version(read_text(checkpoint), 1));
+  std::ostringstream resumed_out, resumed_err;
+  EXPECT_EQ(cli::run_cli(with({"--out", dir.sub("resumed"), "--resume", checkpoint}), resumed_out, resumed_err),
+            cli::EXIT_INPUT_ERROR);
+  const std::string m = resumed_err.str();
+  EXPECT_NE(m.find(checkpoint + ": checkpoint has format version 1 (written by an older symbiomc)"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("reads only format version 2"), std::string::npos) << m;
+  EXPECT_FALSE(fs::exists(dir.sub("resumed")));
 }
 
 TEST(ResumeCli, SigintMidRunWritesACheckpointAndResumeGivesIdenticalFiles) { interrupt_and_resume(SIGINT); }

@@ -15,7 +15,10 @@ namespace symbiomc {
 namespace {
 
 constexpr std::string_view MAGIC = "SYMBIOMC-CHECKPOINT\n";
-constexpr std::uint64_t FORMAT_VERSION = 1;
+/// Raised whenever a study's folded state changes layout, so that an old checkpoint is refused
+/// by its version, naming both, rather than by whatever its state happens to fail.
+/// 2: a run fails for one of 7 reasons (curve_not_increasing was added), not 6.
+constexpr std::uint64_t FORMAT_VERSION = 2;
 constexpr std::uint64_t BYTE_ORDER_MARK = 0x0102030405060708ULL;
 
 /// CRC-64/ECMA-182 (Boost.CRC): detects a truncated or damaged file before its state is used.
@@ -63,7 +66,10 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& path) {
   const std::uint64_t version = header.u64();
   if (version != FORMAT_VERSION)
     throw InputError(SourceLocation{path, 0, 0},
-                     message("checkpoint format version ", version, ", this symbiomc reads version ", FORMAT_VERSION));
+                     message("checkpoint has format version ", version, " (written by ",
+                             version < FORMAT_VERSION ? "an older" : "a newer", " symbiomc); this symbiomc reads only ",
+                             "format version ", FORMAT_VERSION, ", so it cannot resume from it: start the study ",
+                             "again without --resume"));
   const std::uint64_t mark = header.u64();
   if (mark != BYTE_ORDER_MARK)
     throw InputError(SourceLocation{path, 0, 0}, "checkpoint was written on a machine with another byte order");
