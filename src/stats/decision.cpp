@@ -19,8 +19,6 @@ namespace symbiomc {
 
 namespace {
 
-constexpr const char* LOAD_CONTEXT = "decision accumulator";
-
 // u = y when maximising, -y when minimising: "best" is then always the largest u.
 double sign_of(DecisionDirection direction) { return direction == DecisionDirection::maximise ? 1.0 : -1.0; }
 
