@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench_command.hpp"
 #include "check_command.hpp"
 #include "init_command.hpp"
 #include "report_command.hpp"
@@ -20,6 +21,7 @@ struct CommandArgs {
   ReportArgs report;
   CheckArgs check;
   InitArgs init;
+  BenchArgs bench;
 };
 
 void add_other_commands(CLI::App& app, CommandArgs& args);
