@@ -586,8 +586,9 @@ TEST(MemoryCli, PeakMemoryDoesNotGrowWithTheRequestedRuns) {
   std::cout << "[ memory ] peak RSS at the first checkpoint: " << small / 1024 << " MiB for 2^26 runs, " << huge / 1024
             << " MiB for 2^40 runs\n";
   ASSERT_GT(small, 0);
+  // Relative, not absolute: under AddressSanitizer the same run peaks near 620 MiB (shadow
+  // memory and quarantine), in the optimised build near 110 MiB; 2^40 runs must cost what 2^26 do.
   EXPECT_LE(huge, small + small / 8 + 8 * 1024) << "peak memory grows with --runs";
-  EXPECT_LT(huge, 256 * 1024) << "more than 256 MiB for a 49-parameter case";
 }
 
 }  // namespace
