@@ -25,7 +25,11 @@ bool is_fixed(const Problem& problem, const std::string& name) {
 std::vector<OptionConflict> option_conflicts(const Network& network, const Problem& problem,
                                              std::span<const std::pair<std::string, std::string>> choices) {
   std::vector<OptionConflict> out;
-  for (const auto& [option_name, choice_name] : choices) {
+  for (const auto& chosen : choices) {
+    // Plain references, not a structured binding: clang 14 (the fuzz build) cannot capture
+    // one in a lambda.
+    const std::string& option_name = chosen.first;
+    const std::string& choice_name = chosen.second;
     const auto option = std::find_if(network.options.begin(), network.options.end(),
                                      [&](const CaseOption& o) { return o.name == option_name; });
     if (option == network.options.end()) continue;
