@@ -57,8 +57,8 @@ TEST(BenchCli, TableNamesTheRatesAndSizesAStudy) {
 }
 
 TEST(BenchCli, AnalyticModelsCanBeMeasuredToo) {
-  const auto run = run_symbiomc({"bench", "--model", "ishigami", "--runs", "10000", "--threads", "1", "--format",
-                                 "json"});
+  const auto run =
+      run_symbiomc({"bench", "--model", "ishigami", "--runs", "10000", "--threads", "1", "--format", "json"});
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(nlohmann::json::parse(run.out)["results"].size(), 1u);
 }
@@ -67,8 +67,8 @@ TEST(BenchCli, BadInputIsRefusedWithExitTwo) {
   EXPECT_EQ(run_symbiomc(with({"--runs", "1"})).code, 2);
   EXPECT_EQ(run_symbiomc(with({"--format", "xml"})).code, 2);
   EXPECT_EQ(run_symbiomc(with({"--threads", "-1"})).code, 2);
-  const auto missing = run_symbiomc({"bench", "--case", "/nonexistent/case", "--distributions",
-                                     test::BIOMASS_DISTRIBUTIONS, "--runs", "1000"});
+  const auto missing = run_symbiomc(
+      {"bench", "--case", "/nonexistent/case", "--distributions", test::BIOMASS_DISTRIBUTIONS, "--runs", "1000"});
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/case"), std::string::npos) << missing.err;
 }

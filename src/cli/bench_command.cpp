@@ -111,7 +111,8 @@ int run_bench_command(const BenchArgs& args, std::ostream& out) {
   out << "symbiomc bench: " << name << ", " << args.runs << " runs per rate, method " << args.method << ", "
       << study->problem->dimension() << " uncertain parameters\n";
   out << std::setw(8) << "threads" << std::setw(26) << "model only [runs/s]" << std::setw(22) << "sampling [runs/s]"
-      << std::setw(25) << "uncertainty [runs/s]" << std::setw(17) << "peak RSS [MiB]" << "\n";
+      << std::setw(25) << "uncertainty [runs/s]" << std::setw(17) << "peak RSS [MiB]"
+      << "\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
     out << std::setw(8) << results[i].threads << std::setw(26) << std::llround(results[i].model_only_runs_per_s)
         << std::setw(22) << std::llround(results[i].sampling_runs_per_s) << std::setw(25)
@@ -119,9 +120,9 @@ int run_bench_command(const BenchArgs& args, std::ostream& out) {
         << memory[i] << "\n";
     out.unsetf(std::ios::fixed);
   }
-  const ThroughputResult& fastest = *std::max_element(
-      results.begin(), results.end(),
-      [](const auto& a, const auto& b) { return a.uncertainty_runs_per_s < b.uncertainty_runs_per_s; });
+  const ThroughputResult& fastest = *std::max_element(results.begin(), results.end(), [](const auto& a, const auto& b) {
+    return a.uncertainty_runs_per_s < b.uncertainty_runs_per_s;
+  });
   out << "10^6 runs of this case take about " << rough_duration(1e6 / fastest.uncertainty_runs_per_s)
       << ", 10^8 runs about " << rough_duration(1e8 / fastest.uncertainty_runs_per_s) << " (uncertainty, "
       << fastest.threads << " thread" << (fastest.threads == 1 ? "" : "s")
