@@ -423,6 +423,27 @@ TEST(ShapleyAccumulator, MergedHalvesEqualOneAccumulatorAndSaveLoadRoundTrips) {
   EXPECT_THROW((void)ShapleyAccumulator::load(truncated), InputError);
 }
 
+// Found by the checkpoint fuzzer in CI: a state claiming 2^24 inputs and outputs asked the
+// allocator for 2^48 doubles before reading the sums. The shape must be refused, as a
+// message, by the bytes that follow it.
+TEST(ShapleyAccumulator, ShapeLargerThanTheStateIsRefusedBeforeAllocating) {
+  ByteWriter out;
+  out.u64(std::uint64_t{1} << 24);  // inputs
+  out.u64(std::uint64_t{1} << 24);  // outputs
+  out.u64(1);                       // outer
+  out.u64(2);                       // inner
+  out.u64(0);                       // permutations
+  for (int i = 0; i < 16; ++i) out.u64(0);
+  ByteReader in(out.bytes(), "hostile.checkpoint");
+  try {
+    (void)ShapleyAccumulator::load(in);
+    FAIL() << "a 2^24 x 2^24 shape in a 168-byte state was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("hostile.checkpoint"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Shapley sums"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ShapleyAccumulator, ConstantOutputIsZeroVarianceAndShapesAreChecked) {
   ShapleyAccumulator acc(2, 1, 1, 3);
   const std::vector<double> y(3, 7.0);

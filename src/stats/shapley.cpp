@@ -301,6 +301,9 @@ ShapleyAccumulator ShapleyAccumulator::load(ByteReader& in) {
   const std::uint64_t outer = in.count_at_most(std::uint64_t{1} << 32, "the Shapley outer sample size");
   const std::uint64_t inner = in.count_at_most(std::uint64_t{1} << 32, "the Shapley inner sample size");
   if (d == 0 || outer < 1 || inner < 2) in.fail("a Shapley accumulator's shape");
+  // The three d x k sums, d counts and k five-number moments must all follow; d, k < 2^24, so
+  // the product cannot overflow.
+  in.require_room_for(3 * d * k + d + 5 * k, 8, "Shapley sums sized to the accumulator's inputs and outputs");
   ShapleyAccumulator a(static_cast<std::size_t>(d), static_cast<std::size_t>(k), static_cast<std::size_t>(outer),
                        static_cast<std::size_t>(inner));
   a.permutations_ = in.u64();

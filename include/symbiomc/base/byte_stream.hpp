@@ -82,6 +82,13 @@ class ByteReader {
     return n;
   }
 
+  /// Throws unless `elements` values of `bytes_each` bytes can still follow. A loader calls it
+  /// with the shape it read before allocating for that shape, so that a damaged or hostile
+  /// count is refused with a message instead of asking the allocator for terabytes.
+  void require_room_for(std::uint64_t elements, std::size_t bytes_each, const char* what) const {
+    if (elements > (bytes_.size() - offset_) / bytes_each) fail(what);
+  }
+
   [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
   [[nodiscard]] bool at_end() const noexcept { return offset_ == bytes_.size(); }
   /// Throws unless every byte has been read (trailing bytes mean a format mismatch).
