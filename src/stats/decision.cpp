@@ -14,6 +14,7 @@
 
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/base/rng.hpp"
+#include "symbiomc/stats/product_sums.hpp"
 
 namespace symbiomc {
 
@@ -107,31 +108,35 @@ void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& 
 
 RegressionBlockDesign DecisionAccumulator::design(const BlockBins& bins) const {
   // x = (1, t_j, t_j^3 for j in G), t_j = v_j - 1/2 (centred: the sums then round less; the
-  // cube lets a member act through a normal or skewed marginal). The Gram matrix by a
-  // symmetric rank update (only the upper triangle: half a general product's work), vectorised
-  // over the block, the same bits for the same block whatever the thread count.
+  // cube lets a member act through a normal or skewed marginal). Only the Gram matrix's upper
+  // triangle is summed, by product_sums.hpp (a few times faster than a BLAS rank update on
+  // these narrow designs, and the same bits for the same block whatever the thread count).
   RegressionBlockDesign out;
-  out.n_runs_ = bins.n_runs();
-  const auto rows = static_cast<Eigen::Index>(bins.n_runs());
+  const std::size_t n = bins.n_runs();
+  out.n_runs_ = n;
+  std::vector<ColumnPair> pairs;
   for (const GroupLayout& group : groups_) {
     if (group.regression_members.empty()) continue;
     RegressionBlockDesign::Group& g = out.groups_.emplace_back();
     g.members = group.regression_members;
     const std::size_t k = g.members.size(), p = 2 * k + 1;
-    Eigen::MatrixXd& x = g.features;
-    x.resize(rows, static_cast<Eigen::Index>(p));
-    x.col(0).setOnes();
+    std::vector<double>& x = g.features;
+    x.resize(n * p);
+    std::fill_n(x.begin(), n, 1.0);
     for (std::size_t i = 0; i < k; ++i) {
       const std::span<const double> v = bins.coordinates(g.members[i]);
-      x.col(static_cast<Eigen::Index>(1 + i)) = Eigen::Map<const Eigen::VectorXd>(v.data(), rows).array() - 0.5;
-      x.col(static_cast<Eigen::Index>(1 + k + i)) = x.col(static_cast<Eigen::Index>(1 + i)).array().cube();
+      double* t = &x[(1 + i) * n];
+      double* cube = &x[(1 + k + i) * n];
+      for (std::size_t r = 0; r < n; ++r) {
+        t[r] = v[r] - 0.5;
+        cube[r] = t[r] * t[r] * t[r];
+      }
     }
-    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
-    gram.selfadjointView<Eigen::Upper>().rankUpdate(x.transpose());
-    g.gram.reserve(p * (p + 1) / 2);
+    pairs.clear();
     for (std::size_t i = 0; i < p; ++i)
-      for (std::size_t j = i; j < p; ++j)
-        g.gram.push_back(gram(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+      for (std::size_t j = i; j < p; ++j) pairs.push_back({&x[i * n], &x[j * n]});
+    g.gram.assign(pairs.size(), 0.0);
+    add_product_sums(pairs, n, g.gram.data());
   }
   return out;
 }
@@ -178,23 +183,27 @@ void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& 
   Batch& target = batches_[batch];
   if (target.runs == 0) {
     allocate(target);
-    accumulate(target, y, bins, design);
+    accumulate(target, y, bins, design, work_);
   } else {
-    Batch block;
-    allocate(block);
-    accumulate(block, y, bins, design);
-    merge_batch(target, block);
+    // The block's sums in reused memory (a fresh batch per block was hundreds of KiB zeroed
+    // and freed again per block), added to the batch and zeroed again in one pass.
+    if (work_.block.cell_runs.size() != cells_) allocate(work_.block);
+    accumulate(work_.block, y, bins, design, work_);
+    merge_and_clear(target, work_.block);
   }
 }
 
 void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, const BlockBins& bins,
-                                     const RegressionBlockDesign& design) const {
+                                     const RegressionBlockDesign& design, Workspace& work) const {
   const std::size_t n = bins.n_runs();
   const std::size_t m = setup_.n_modes;
   const double sign = sign_of(setup_.direction);
   // gain[r * (m - 1) + k - 1] = u_k - u_0 of run r: the only per-run quantity the EVPPI cells
   // need, run-major so that a run's M - 1 gains are adjacent (every cell update reads them all).
-  std::vector<double> gain((m - 1) * n), best_u(n);
+  std::vector<double>& gain = work.gain;
+  std::vector<double>& best_u = work.best_u;
+  gain.resize((m - 1) * n);
+  best_u.resize(n);
   for (std::size_t r = 0; r < n; ++r) {
     std::size_t best = 0;
     best_u[r] = sign * y[r];
@@ -207,7 +216,8 @@ void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, con
   }
   // Each mode's y and regret in two passes over the block (mean, then squared deviations, min
   // and max), merged in as the block's moments: no division per value, unlike Moments::add.
-  std::vector<double> regret(n);
+  std::vector<double>& regret = work.regret;
+  regret.resize(n);
   for (std::size_t k = 0; k < m; ++k) {
     const std::span<const double> yk = y.subspan(k * n, n);
     for (std::size_t r = 0; r < n; ++r) regret[r] = best_u[r] - sign * yk[r];
@@ -277,24 +287,27 @@ void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, con
     default:
       add_cells.template operator()<0>();
   }
-  // Regression groups: the design's Gram sums (design()), then x gain as one matrix product
-  // over the block (X'G: vectorised, several times faster than a run-by-run update).
+  // Regression groups: the design's Gram sums (design()), then the cross products x'gain
+  // (product_sums.hpp), from the gains column by column.
   if (regression_size_ == 0) return;
-  const auto rows = static_cast<Eigen::Index>(n);
-  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> gains(
-      gain.data(), rows, static_cast<Eigen::Index>(w));
+  std::vector<double>& gain_columns = work.gain_columns;
+  gain_columns.resize(w * n);
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t k = 0; k < w; ++k) gain_columns[k * n + r] = gain[r * w + k];
+  std::vector<ColumnPair> pairs;
   std::size_t next = 0;
   for (const GroupLayout& group : groups_) {
     if (group.regression_members.empty()) continue;
     const RegressionBlockDesign::Group& g = design.groups_[next++];
     const std::size_t p = 2 * group.regression_members.size() + 1;
-    const Eigen::MatrixXd cross = g.features.transpose() * gains;  // p x w
     double* sums = &into.regression[group.regression_first];
     for (std::size_t t = 0; t < g.gram.size(); ++t) sums[t] += g.gram[t];
     sums += p * (p + 1) / 2;
+    // sums[k * p + i] += sum_r x_i[r] gain_k[r]
+    pairs.clear();
     for (std::size_t k = 0; k < w; ++k)
-      for (std::size_t i = 0; i < p; ++i)
-        sums[k * p + i] += cross(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
+      for (std::size_t i = 0; i < p; ++i) pairs.push_back({&g.features[i * n], &gain_columns[k * n]});
+    add_product_sums(pairs, n, sums);
   }
 }
 
@@ -316,6 +329,34 @@ void DecisionAccumulator::merge_batch(Batch& into, const Batch& from) const {
     into.cell_gain_sq[c] += from.cell_gain_sq[c];
   }
   for (std::size_t c = 0; c < into.regression.size(); ++c) into.regression[c] += from.regression[c];
+}
+
+void DecisionAccumulator::merge_and_clear(Batch& into, Batch& from) const {
+  if (from.runs == 0) return;
+  if (into.runs == 0) {
+    into = from;
+    allocate(from);
+    from.runs = 0;
+    return;
+  }
+  into.runs += from.runs;
+  from.runs = 0;
+  for (std::size_t k = 0; k < setup_.n_modes; ++k) {
+    into.value[k].merge(from.value[k]);
+    into.regret[k].merge(from.regret[k]);
+    into.best[k] += from.best[k];
+    from.value[k] = Moments{};
+    from.regret[k] = Moments{};
+    from.best[k] = 0;
+  }
+  for (std::size_t c = 0; c < into.cell_runs.size(); ++c) {
+    into.cell_runs[c] += std::exchange(from.cell_runs[c], 0);
+  }
+  for (std::size_t c = 0; c < into.cell_gain.size(); ++c) {
+    into.cell_gain[c] += std::exchange(from.cell_gain[c], 0.0);
+    into.cell_gain_sq[c] += std::exchange(from.cell_gain_sq[c], 0.0);
+  }
+  for (std::size_t c = 0; c < into.regression.size(); ++c) into.regression[c] += std::exchange(from.regression[c], 0.0);
 }
 
 void DecisionAccumulator::merge(const DecisionAccumulator& other) {

@@ -119,22 +119,38 @@ Moments Moments::of_summary(std::uint64_t count, double mean, double m2, double 
 
 Moments Moments::of_values(std::span<const double> x) noexcept {
   if (x.empty()) return {};
-  double sum = 0.0;
-  for (const double v : x) sum += v;
-  const double mean = sum / static_cast<double>(x.size());
+  // Each pass in LANES interleaved partial sums (value i in lane i mod LANES), combined in a
+  // fixed order: a single running sum is a chain of dependent additions the compiler may not
+  // vectorise without -ffast-math. The result depends on the values and their order only.
+  constexpr std::size_t LANES = 4;
+  const std::size_t size = x.size(), whole = size / LANES * LANES;
+  auto combine = [](const double (&lane)[LANES]) { return (lane[0] + lane[1]) + (lane[2] + lane[3]); };
+  double sums[LANES] = {};
+  for (std::size_t i = 0; i < whole; i += LANES)
+    for (std::size_t l = 0; l < LANES; ++l) sums[l] += x[i + l];
+  for (std::size_t i = whole; i < size; ++i) sums[i % LANES] += x[i];
+  const auto n = static_cast<double>(size);
+  const double mean = combine(sums) / n;
   // The corrected two-pass algorithm (Chan, Golub & LeVeque 1983, cited at merge): the sum of
   // the deviations, zero in exact arithmetic, corrects the rounding of the first pass's mean.
-  double m2 = 0.0, deviations = 0.0, lo = x.front(), hi = x.front();
-  for (const double v : x) {
-    deviations += v - mean;
-    m2 += (v - mean) * (v - mean);
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  const auto n = static_cast<double>(x.size());
-  m2 = std::max(0.0, m2 - deviations * deviations / n);
+  double squares[LANES] = {}, deviations[LANES] = {}, lo[LANES], hi[LANES];
+  std::fill_n(lo, LANES, x.front());
+  std::fill_n(hi, LANES, x.front());
+  auto add = [&](std::size_t l, double v) {
+    const double e = v - mean;
+    deviations[l] += e;
+    squares[l] += e * e;
+    lo[l] = v < lo[l] ? v : lo[l];
+    hi[l] = v > hi[l] ? v : hi[l];
+  };
+  for (std::size_t i = 0; i < whole; i += LANES)
+    for (std::size_t l = 0; l < LANES; ++l) add(l, x[i + l]);
+  for (std::size_t i = whole; i < size; ++i) add(i % LANES, x[i]);
+  const double deviation = combine(deviations);
+  const double m2 = std::max(0.0, combine(squares) - deviation * deviation / n);
+  const double min = *std::min_element(lo, lo + LANES), max = *std::max_element(hi, hi + LANES);
   // The rounded mean of equal values can fall outside [min, max] by an ulp.
-  return of_summary(x.size(), std::clamp(mean + deviations / n, lo, hi), m2, lo, hi);
+  return of_summary(size, std::clamp(mean + deviation / n, min, max), m2, min, max);
 }
 
 double Moments::mean() const {

@@ -209,7 +209,7 @@ class RegressionBlockDesign {
   friend class DecisionAccumulator;
   struct Group {
     std::vector<std::size_t> members;
-    Eigen::MatrixXd features;  ///< n x p
+    std::vector<double> features;  ///< n x p, column by column: (1, t, t^3) of every run
     std::vector<double> gram;  ///< upper triangle of features' features, row by row
   };
   std::size_t n_runs_ = 0;
@@ -308,10 +308,21 @@ class DecisionAccumulator {
     friend bool operator==(const GroupLayout&, const GroupLayout&) = default;
   };
 
+  /// Memory a block's update reuses from block to block (its sizes are fixed by the setup and
+  /// the block size): the block's own sums, all zero between blocks, and per-run scratch.
+  /// Not part of the accumulator's state: never saved, and equal whatever it holds.
+  struct Workspace {
+    Batch block;
+    std::vector<double> gain, best_u, regret, gain_columns;
+    friend bool operator==(const Workspace&, const Workspace&) noexcept { return true; }
+  };
+
   void allocate(Batch& batch) const;
-  void accumulate(Batch& into, std::span<const double> y, const BlockBins& bins,
-                  const RegressionBlockDesign& design) const;
+  void accumulate(Batch& into, std::span<const double> y, const BlockBins& bins, const RegressionBlockDesign& design,
+                  Workspace& work) const;
   void merge_batch(Batch& into, const Batch& from) const;
+  /// merge_batch(into, from), leaving `from` allocated and all zero, in one pass over it.
+  void merge_and_clear(Batch& into, Batch& from) const;
   /// EVPPI plug-in of the cells [first, first + cells) of pooled sums.
   double evppi_of(std::span<const std::uint64_t> runs, std::span<const double> gain, std::size_t first,
                   std::size_t cells) const;
@@ -335,6 +346,7 @@ class DecisionAccumulator {
   std::size_t cells_ = 0;            ///< d B + computed groups' cells
   std::size_t regression_size_ = 0;  ///< length of Batch::regression
   std::vector<Batch> batches_;       ///< [K]; empty vectors until a batch receives runs
+  Workspace work_;
 };
 
 }  // namespace symbiomc
