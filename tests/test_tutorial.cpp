@@ -49,9 +49,9 @@ const std::string BUNDLED_DISTRIBUTIONS = test::SOURCE_DIR + "/distributions/sug
 /// One thing the reader does: run a command and see its output, write a file, or edit one.
 struct Step {
   enum class Kind { command, write_file, edit_file } kind = Kind::command;
-  int doc_line = 0;     ///< 1-based line in the tutorial where the step's text starts
-  std::string text;     ///< the command (continuations joined), or the file path
-  std::string body;     ///< expected output, or the file's text, or the diff lines
+  int doc_line = 0;  ///< 1-based line in the tutorial where the step's text starts
+  std::string text;  ///< the command (continuations joined), or the file path
+  std::string body;  ///< expected output, or the file's text, or the diff lines
   int expected_exit = 0;
 };
 
@@ -102,8 +102,11 @@ std::vector<Step> parse_steps(const std::string& doc) {
         }
         Step step{Step::Kind::command, static_cast<int>(j + 1), "", "", expected_exit};
         std::string command = lines[j].substr(2);
+        // A continued line joins the next with one space (the shell reads the same words).
         while (command.size() >= 2 && command.compare(command.size() - 2, 2, " \\") == 0 && j + 1 < close) {
-          command = command.substr(0, command.size() - 1) + lines[++j];
+          const std::string& next = lines[++j];
+          command =
+              command.substr(0, command.size() - 1) + next.substr(std::min(next.find_first_not_of(' '), next.size()));
         }
         step.text = command;
         std::size_t end = ++j;
@@ -170,7 +173,8 @@ std::string apply_edit(const std::string& text, const Step& step) {
     while (i < diff.size() && diff[i].rfind('-', 0) == 0) removed.push_back(diff[i++].substr(1));
     while (i < diff.size() && diff[i].rfind('+', 0) == 0) added.push_back(diff[i++].substr(1));
     if (removed.empty() && added.empty()) {
-      ADD_FAILURE() << TUTORIAL << ":" << step.doc_line << ": diff line '" << diff[i] << "' starts with neither - nor +";
+      ADD_FAILURE() << TUTORIAL << ":" << step.doc_line << ": diff line '" << diff[i]
+                    << "' starts with neither - nor +";
       return text;
     }
     if (removed.empty()) {
