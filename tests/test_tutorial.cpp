@@ -22,12 +22,13 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/files.hpp"
@@ -130,17 +131,34 @@ std::vector<Step> parse_steps(const std::string& doc) {
   return steps;
 }
 
-/// `<elapsed>` in the expected text matches a measured duration such as `0.42 s` or `12 ms`.
-bool output_matches(const std::string& expected, const std::string& actual) {
-  if (expected.find("<elapsed>") == std::string::npos) return expected == actual;
-  std::string pattern;
+/// Length of the measured duration at the start of `text` (`0.42 s`, `12 ms`, `3 min`), or 0.
+std::size_t duration_length(std::string_view text) {
   std::size_t at = 0;
-  for (std::size_t hole; (hole = expected.find("<elapsed>", at)) != std::string::npos; at = hole + 9) {
-    pattern += std::regex_replace(expected.substr(at, hole - at), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
-    pattern += R"([0-9.]+ ?(s|ms|min))";
+  while (at < text.size() && (std::isdigit(static_cast<unsigned char>(text[at])) != 0 || text[at] == '.')) ++at;
+  if (at == 0) return 0;
+  if (at < text.size() && text[at] == ' ') ++at;
+  for (const std::string_view unit : {"min", "ms", "s"}) {
+    if (text.substr(at, unit.size()) == unit) return at + unit.size();
   }
-  pattern += std::regex_replace(expected.substr(at), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
-  return std::regex_match(actual, std::regex(pattern));
+  return 0;
+}
+
+/// The program's output against the text: equal, where `<elapsed>` in the text stands for one
+/// measured duration. (By hand rather than with std::regex, whose matcher recurses once per character.)
+bool output_matches(const std::string& expected, const std::string& actual) {
+  const std::string_view hole = "<elapsed>";
+  std::size_t in_expected = 0, in_actual = 0;
+  for (;;) {
+    const std::size_t next_hole = expected.find(hole, in_expected);
+    const std::size_t literal = (next_hole == std::string::npos ? expected.size() : next_hole) - in_expected;
+    if (actual.compare(in_actual, literal, expected, in_expected, literal) != 0) return false;
+    in_actual += literal;
+    if (next_hole == std::string::npos) return in_actual == actual.size();
+    const std::size_t duration = duration_length(std::string_view(actual).substr(in_actual));
+    if (duration == 0) return false;
+    in_actual += duration;
+    in_expected = next_hole + hole.size();
+  }
 }
 
 struct CommandResult {
@@ -148,13 +166,21 @@ struct CommandResult {
   std::string output;  ///< stdout, then stderr
 };
 
+/// `text` as one single-quoted shell word.
+std::string shell_quoted(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 /// Runs `command` with /bin/sh in `dir`, the built symbiomc first on PATH.
 CommandResult run_in(const fs::path& dir, const std::string& command) {
-  const fs::path out = dir / ".tutorial_stdout", err = dir / ".tutorial_stderr";
+  // Captured beside the working folder, so that a command listing it never sees them.
+  const fs::path out = dir.string() + ".stdout", err = dir.string() + ".stderr";
   const std::string bin_dir = fs::path(test::BINARY).parent_path().string();
-  const std::string line = "cd '" + dir.string() + "' && PATH='" + bin_dir + "':\"$PATH\" /bin/sh -c '" +
-                           std::regex_replace(command, std::regex("'"), "'\\''") + "' >'" + out.string() + "' 2>'" +
-                           err.string() + "'";
+  const std::string line = "cd " + shell_quoted(dir.string()) + " && PATH=" + shell_quoted(bin_dir) +
+                           ":\"$PATH\" /bin/sh -c " + shell_quoted(command) + " >" + shell_quoted(out.string()) +
+                           " 2>" + shell_quoted(err.string());
   const int status = std::system(line.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
