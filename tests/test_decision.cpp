@@ -254,8 +254,9 @@ TEST(DecisionAccumulator, GroupEvppiMatchesClosedForm) {
   EXPECT_EQ(single.std_error, r.evppi[2].std_error);
 
   // A group of 5 is beyond MAX_GROUP_MEMBERS: estimated by the regression metamodel (cubic in
-  // each member's v, which approximates x = Phi^-1(v) closely but not exactly, so it finds a
-  // little less than the truth: EVPI, since the five are every parameter and there is no noise).
+  // each member's v, which approximates x = Phi^-1(v) closely but not exactly, so it may miss
+  // the truth by a little: EVPI, since the five are every parameter and there is no noise; the
+  // sample's own EVPI, which the estimate cannot exceed, is above the truth here).
   const EvppiEstimate& five = r.group_evppi[3];
   EXPECT_TRUE(five.computed);
   EXPECT_EQ(five.method, EvppiMethod::regression);
@@ -592,6 +593,34 @@ TEST(DecisionAccumulator, BlocksAddedOrMergedGiveIdenticalBits) {
   one.add_block(y, v, SIZE, 3);
   loaded.add_block(y, v, SIZE, 3);
   EXPECT_TRUE(bytes_of(one) == bytes_of(loaded));
+}
+
+// The per-run cell loop has an AVX2 variant (base/vector_isa.hpp) chosen by the CPU: results
+// must not depend on it. Every mode count with a compiled width (w = M - 1 = 1..6) and the
+// generic one (w = 7), binned and regressed groups, blocks whose length ends inside a vector.
+TEST(DecisionAccumulator, EveryVectorVariantGivesTheSameBits) {
+  std::cout << "[ isa      ] AVX2 variant " << (can_run(VectorIsa::avx2) ? "compared" : "unavailable") << "\n";
+  constexpr std::size_t D = 7, BLOCKS = 6;
+  for (const std::size_t modes : {2, 3, 4, 5, 6, 7, 8}) {
+    DecisionSetup setup{modes, D, 16, 4, DecisionDirection::maximise, {{0, 1}, {1, 2, 3, 4, 5, 6}}, {}};
+    DecisionAccumulator baseline(setup), avx2(setup);
+    baseline.use_vector_isa(VectorIsa::baseline);
+    avx2.use_vector_isa(VectorIsa::avx2);
+    for (std::size_t block = 0; block < BLOCKS; ++block) {
+      const std::size_t n = 101 + 37 * block;
+      Engine engine = make_engine(7, Stream::sampling, block);
+      boost::random::normal_distribution<double> normal;
+      std::vector<double> v(D * n), y(modes * n);
+      for (double& x : v) x = next_open_unit(engine);
+      for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t m = 0; m < modes; ++m) y[m * n + r] = v[(m % D) * n + r] * (1.0 + 0.1 * m) + normal(engine);
+      const BlockBins bins(v, n, D, setup.bins);
+      baseline.add_block(y, bins, block % setup.n_batches);
+      avx2.add_block(y, bins, block % setup.n_batches);
+    }
+    EXPECT_TRUE(bytes_of(baseline) == bytes_of(avx2)) << modes << " modes";
+    EXPECT_EQ(baseline.finalize(0.95), avx2.finalize(0.95)) << modes << " modes";
+  }
 }
 
 // Blocks cut at other boundaries give the same statistics up to rounding, not the same bits:

@@ -15,6 +15,8 @@
 #include "support/files.hpp"
 #include "support/paths.hpp"
 #include "support/scratch_dir.hpp"
+#include "symbiomc/base/error.hpp"
+#include "symbiomc/report/html_report.hpp"
 
 namespace symbiomc::cli {
 namespace {
@@ -170,6 +172,35 @@ TEST(CliErrors, NumberThatOverflowsADoubleInAResultFileIsAnInputError) {
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR) << r.err;
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// Found by the result-reader fuzzer: the library (not only the CLI's safety net) must refuse a
+// number a double cannot hold as an InputError naming the file, line and column; it let
+// nlohmann's out_of_range escape, which a caller catching InputError did not expect.
+TEST(ReportReading, NumberThatOverflowsADoubleIsAnInputErrorWithItsPlace) {
+  test::ScratchDir scratch("symbiomc_test_result_files");
+  const fs::path out = scratch.path() / "u";
+  const CliRun r = run({"uncertainty", "--model", "ishigami", "--runs", "1000", "--out", out.string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string summary = read_text(out / "summary.json");
+  const std::size_t runs = summary.find("\"runs\": 1000");
+  ASSERT_NE(runs, std::string::npos) << summary.substr(0, 400);
+  summary.replace(runs, std::string("\"runs\": 1000").size(), "\"runs\": 9.4e768");
+  write_text(out / "summary.json", summary);
+  fs::remove(out / "manifest.csv");  // the reader itself must catch it, not the manifest check
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < runs + std::string("\"runs\": ").size(); ++i) {
+    column = summary[i] == '\n' ? 1 : column + 1;
+    line += summary[i] == '\n' ? 1 : 0;
+  }
+  try {
+    (void)report_data_json(find_report_sources({out.string()}), HtmlReportOptions{});
+    FAIL() << "a summary.json with 9.4e768 was read";
+  } catch (const InputError& e) {
+    const std::string where = message((out / "summary.json").string(), ":", line, ":", column, ": ");
+    EXPECT_EQ(std::string(e.what()).rfind(where, 0), 0u) << e.what() << "\nexpected it to start with " << where;
+    EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
+  }
 }
 
 TEST(CliErrors, DumpRunsIntoADirectoryIsAnInputErrorNotACrash) {

@@ -29,43 +29,32 @@ DecileMeansAccumulator::DecileMeansAccumulator(std::size_t n_modes, std::size_t 
       highest_(n_modes * n_parameters) {}
 
 BlockDeciles::BlockDeciles(std::span<const double> v, std::size_t n, std::size_t n_parameters)
-    : n_runs_(n), n_parameters_(n_parameters), first_(2 * n_parameters + 1, 0) {
+    : n_runs_(n),
+      n_parameters_(n_parameters),
+      // Not zeroed: a list is read only up to its count, and only about a fifth of the 2 d n
+      // slots are ever written (zeroing them all was a large part of a decision's cost).
+      runs_(new std::uint32_t[2 * n_parameters * n]),
+      counts_(2 * n_parameters, 0) {
   if (v.size() != n_parameters * n) {
     throw ModelError(message("decile means: expected ", n_parameters, " x ", n, " coordinates, got ", v.size()));
   }
   if (n > std::numeric_limits<std::uint32_t>::max())
     throw ModelError(message("decile means: a block of ", n, " runs is more than one call can take"));
-  auto in_low = [](double x) { return x < DECILE_LOW; };
-  auto in_high = [](double x) { return x >= DECILE_HIGH; };
-  // The lists one after the other, sized by a first counting pass (a fifth of the block per
-  // parameter, where a list per parameter and decile sized for the whole block was
-  // 2 d n entries, zeroed per block, of which 90 % stayed unused).
   for (std::size_t j = 0; j < n_parameters; ++j) {
     const double* coordinate = v.data() + j * n;
+    std::uint32_t* low = runs_.get() + 2 * j * n;
+    std::uint32_t* high = low + n;
     std::size_t n_low = 0, n_high = 0;
     for (std::size_t r = 0; r < n; ++r) {
-      n_low += in_low(coordinate[r]) ? 1 : 0;
-      n_high += in_high(coordinate[r]) ? 1 : 0;
+      // Always written, kept only when in the decile: no branch on the coordinate, which is
+      // random. The write goes at most to slot n - 1 of the list (n_low <= r).
+      low[n_low] = static_cast<std::uint32_t>(r);
+      high[n_high] = static_cast<std::uint32_t>(r);
+      n_low += coordinate[r] < DECILE_LOW ? 1 : 0;
+      n_high += coordinate[r] >= DECILE_HIGH ? 1 : 0;
     }
-    first_[2 * j + 1] = first_[2 * j] + n_low;
-    first_[2 * j + 2] = first_[2 * j + 1] + n_high;
-  }
-  // The fill below writes each run's index at the list's end and keeps it only when the run is
-  // in the decile (no branch on the coordinate, which is random). So it writes one slot past
-  // the list's end: the next list's first slot, which that list's fill (later, the lists are
-  // filled in order) overwrites, or for the last list the one spare slot.
-  runs_.resize(first_.back() + 1);
-  auto fill = [&](const double* coordinate, std::size_t cell, auto in_decile) {
-    std::uint32_t* out = runs_.data() + first_[cell];
-    std::size_t used = 0;
-    for (std::size_t r = 0; r < n; ++r) {
-      out[used] = static_cast<std::uint32_t>(r);
-      used += in_decile(coordinate[r]) ? 1 : 0;
-    }
-  };
-  for (std::size_t j = 0; j < n_parameters; ++j) {
-    fill(v.data() + j * n, 2 * j, in_low);
-    fill(v.data() + j * n, 2 * j + 1, in_high);
+    counts_[2 * j] = n_low;
+    counts_[2 * j + 1] = n_high;
   }
 }
 

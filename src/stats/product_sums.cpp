@@ -19,9 +19,9 @@ double combine(const Lanes& lane) {
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
-}  // namespace
-
-void add_product_sums(std::span<const ColumnPair> pairs, std::size_t n, double* out) {
+// The kernel, inlined into each instruction-set variant below (base/vector_isa.hpp: the same
+// bits from every variant; wider vectors only do more lanes at once).
+[[gnu::always_inline]] inline void sum_pairs(std::span<const ColumnPair> pairs, std::size_t n, double* out) {
   std::vector<Lanes> sums(pairs.size(), Lanes{});
   for (std::size_t first = 0; first < n; first += TILE) {
     const std::size_t last = std::min(n, first + TILE);
@@ -37,6 +37,31 @@ void add_product_sums(std::span<const ColumnPair> pairs, std::size_t n, double* 
     }
   }
   for (std::size_t q = 0; q < pairs.size(); ++q) out[q] += combine(sums[q]);
+}
+
+void sum_pairs_baseline(std::span<const ColumnPair> pairs, std::size_t n, double* out) { sum_pairs(pairs, n, out); }
+
+#if SYMBIOMC_AVX2_VARIANTS
+SYMBIOMC_TARGET_AVX2 void sum_pairs_avx2(std::span<const ColumnPair> pairs, std::size_t n, double* out) {
+  sum_pairs(pairs, n, out);
+}
+#endif
+
+}  // namespace
+
+void add_product_sums(std::span<const ColumnPair> pairs, std::size_t n, double* out, VectorIsa isa) {
+#if SYMBIOMC_AVX2_VARIANTS
+  if (isa == VectorIsa::avx2 && can_run(VectorIsa::avx2)) {
+    sum_pairs_avx2(pairs, n, out);
+    return;
+  }
+#endif
+  (void)isa;
+  sum_pairs_baseline(pairs, n, out);
+}
+
+void add_product_sums(std::span<const ColumnPair> pairs, std::size_t n, double* out) {
+  add_product_sums(pairs, n, out, widest_vector_isa());
 }
 
 }  // namespace symbiomc

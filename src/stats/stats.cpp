@@ -124,7 +124,7 @@ Moments Moments::of_values(std::span<const double> x) noexcept {
   // vectorise without -ffast-math. The result depends on the values and their order only.
   constexpr std::size_t LANES = 4;
   const std::size_t size = x.size(), whole = size / LANES * LANES;
-  auto combine = [](const double (&lane)[LANES]) { return (lane[0] + lane[1]) + (lane[2] + lane[3]); };
+  auto combine = [](const double(&lane)[LANES]) { return (lane[0] + lane[1]) + (lane[2] + lane[3]); };
   double sums[LANES] = {};
   for (std::size_t i = 0; i < whole; i += LANES)
     for (std::size_t l = 0; l < LANES; ++l) sums[l] += x[i + l];

@@ -282,7 +282,8 @@ void GivenDataStatistics::add_chunk(const GivenDataPlan& plan, Part part, std::s
     const BlockBins bins(v, n, d, plan.decision_setups.front().bins);
     // Every decision has the case's groups (plan_decisions), so the regression design, which
     // depends on the inputs only, is computed once for all of them.
-    const RegressionBlockDesign design = decisions_.front().design(bins);
+    decisions_.front().design(bins, s.design);
+    const RegressionBlockDesign& design = s.design;
     const BlockDeciles deciles(v, n, d);
     s.y_decision.resize(modes * n);
     for (std::size_t q = 0; q < decisions_.size(); ++q) {

@@ -84,6 +84,7 @@ void check_decisions(const Model& model, const std::vector<DecisionRequest>& dec
 struct GivenDataScratch {
   std::vector<std::size_t> rows;
   std::vector<double> v, y_decision, y_outputs, y_targets;  // a chunk's runs, column-major
+  RegressionBlockDesign design;                             // the decisions' regression design
 };
 
 /// One block's runs as the study holds them: y[r * outputs + o], status[r * modes + m] (as the

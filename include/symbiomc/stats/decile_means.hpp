@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -57,14 +58,14 @@ class BlockDeciles {
   /// Runs (ascending) with v_j < DECILE_LOW (decile 0) or v_j >= DECILE_HIGH (decile 1).
   [[nodiscard]] std::span<const std::uint32_t> runs(std::size_t j, std::size_t decile) const noexcept {
     const std::size_t cell = 2 * j + decile;
-    return {runs_.data() + first_[cell], first_[cell + 1] - first_[cell]};
+    return {runs_.get() + cell * n_runs_, counts_[cell]};
   }
 
  private:
   std::size_t n_runs_;
   std::size_t n_parameters_;
-  std::vector<std::size_t> first_;   ///< [2 j + decile]: where that list starts in runs_; [2 d]: the end
-  std::vector<std::uint32_t> runs_;  ///< the lists one after the other, then one spare slot
+  std::unique_ptr<std::uint32_t[]> runs_;  ///< [(2 j + decile) * n + i], the first counts_[2 j + decile] set
+  std::vector<std::size_t> counts_;
 };
 
 /// Running moments of the output in each parameter's extreme deciles, per mode.

@@ -64,10 +64,10 @@
 //   EVPPI_G = E[max(0, max_m g_m(V_G))] - max(0, max_m E[g_m(V_G)]),
 // the expectation over the exact law of V_G: V_j = Phi(Z_j) with Z_G ~ N(0, R_G), R_G the
 // members' normal-score correlation (DecisionSetup::normal_scores; the identity when empty),
-// integrated with REGRESSION_DRAWS fixed draws, a Latin hypercube in the independent normal
+// integrated with REGRESSION_DRAWS fixed draws, a centred Sobol' net in the independent normal
 // scores (the same for every seed, batch and jackknife replicate, so they add no noise between
-// replicates; their own error, measured on the tests' uniform linear model, is below 1e-3 of
-// the decision's scale). What it can and cannot
+// replicates; their own error, measured on the tests' uniform linear model, is ~1e-4 of the
+// decision's scale). What it can and cannot
 // see: a conditional mean that is a sum of cubics in the members' v is fitted exactly (linear in
 // a uniform member's value, and close to linear in a normal one's: x = Phi^-1(v) is odd about
 // v = 1/2); interactions inside the group are missed, which biases EVPPI downwards when the
@@ -97,6 +97,7 @@
 #include <Eigen/Core>
 
 #include "symbiomc/base/byte_stream.hpp"
+#include "symbiomc/base/vector_isa.hpp"
 #include "symbiomc/stats/given_data.hpp"
 #include "symbiomc/stats/stats.hpp"
 
@@ -110,7 +111,7 @@ enum class DecisionDirection : std::uint8_t { maximise = 0, minimise = 1 };
 inline constexpr std::size_t MAX_GROUP_MEMBERS = 4;
 
 /// Fixed draws of a group's coordinates behind a regression EVPPI (see the header comment).
-inline constexpr std::size_t REGRESSION_DRAWS = 1u << 16;
+inline constexpr std::size_t REGRESSION_DRAWS = std::size_t{1} << 14;
 
 /// How an EVPPI was estimated.
 enum class EvppiMethod : std::uint8_t { binning = 0, regression = 1 };
@@ -210,7 +211,7 @@ class RegressionBlockDesign {
   struct Group {
     std::vector<std::size_t> members;
     std::vector<double> features;  ///< n x p, column by column: (1, t, t^3) of every run
-    std::vector<double> gram;  ///< upper triangle of features' features, row by row
+    std::vector<double> gram;      ///< upper triangle of features' features, row by row
   };
   std::size_t n_runs_ = 0;
   std::vector<Group> groups_;
@@ -256,8 +257,14 @@ class DecisionAccumulator {
   /// The regression groups' design of a block (empty when no group is regressed). Cost
   /// O(n p^2 / 2) per regression group of p = 2k + 1 features.
   [[nodiscard]] RegressionBlockDesign design(const BlockBins& bins) const;
+  /// Same, into `out`, reusing its memory (a study passes the same object block after block).
+  void design(const BlockBins& bins, RegressionBlockDesign& out) const;
   /// Same, binning `v` (v[j * n + r], see BlockBins) itself.
   void add_block(std::span<const double> y, std::span<const double> v, std::size_t n_runs, std::size_t batch);
+
+  /// The vector variant of the per-run cell loop (base/vector_isa.hpp); by default the widest
+  /// the CPU runs. Every variant gives the same bits: a test sets each and compares.
+  void use_vector_isa(VectorIsa isa) noexcept { work_.isa = can_run(isa) ? isa : VectorIsa::baseline; }
 
   /// Adds `other`'s sums, batch by batch. Throws ModelError when the setups differ.
   void merge(const DecisionAccumulator& other);
@@ -314,6 +321,7 @@ class DecisionAccumulator {
   struct Workspace {
     Batch block;
     std::vector<double> gain, best_u, regret, gain_columns;
+    VectorIsa isa = widest_vector_isa();  ///< the cell loop's variant (tests set the baseline)
     friend bool operator==(const Workspace&, const Workspace&) noexcept { return true; }
   };
 

@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <span>
 
+#include "symbiomc/base/vector_isa.hpp"
+
 namespace symbiomc {
 
 /// A pair of columns whose product is summed into out[pair index].
@@ -23,7 +25,12 @@ struct ColumnPair {
   const double* right;
 };
 
-/// out[q] += sum_{r < n} pairs[q].left[r] * pairs[q].right[r], for every pair q.
+/// out[q] += sum_{r < n} pairs[q].left[r] * pairs[q].right[r], for every pair q, by the widest
+/// instruction-set variant the CPU runs.
 void add_product_sums(std::span<const ColumnPair> pairs, std::size_t n, double* out);
+
+/// Same, by the variant `isa` (the baseline when the CPU cannot run it): every variant gives
+/// the same bits (tests/test_product_sums.cpp).
+void add_product_sums(std::span<const ColumnPair> pairs, std::size_t n, double* out, VectorIsa isa);
 
 }  // namespace symbiomc

@@ -3,33 +3,69 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <string>
+#include <tuple>
+#include <utility>
 
 #include "report/input/text_file.hpp"
 #include "symbiomc/base/error.hpp"
 
 namespace symbiomc::detail {
 
+namespace {
+
+/// Line and column (from 1) of the byte at `offset`, so an editor can jump to the defect.
+std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < std::min(offset, text.size()); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+/// nlohmann's message without its "[json.exception.<kind>.<id>] " prefix.
+std::string reason_of(const std::exception& e) {
+  std::string reason = e.what();
+  if (const auto bracket = reason.find("] "); reason.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos)
+    reason = reason.substr(bracket + 2);
+  return reason;
+}
+
+}  // namespace
+
 JsonFile::JsonFile(std::string path, std::string producer) : path_(std::move(path)), producer_(std::move(producer)) {
   const std::string text = read_text_file(path_);
+  const auto malformed = [&](std::size_t line, std::size_t column, const std::string& reason) {
+    return InputError(SourceLocation{path_, line, column},
+                      message("malformed JSON (", reason, "); expected the ",
+                              std::filesystem::path(path_).filename().string(), " written by ", producer_));
+  };
   try {
     root_ = json::parse(text);
   } catch (const json::parse_error& e) {
-    // Line and column from the byte offset, so an editor can jump to the defect.
-    std::size_t line = 1, column = 1;
-    const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
     std::string reason = e.what();
     if (const auto colon = reason.find(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
-    throw InputError(SourceLocation{path_, line, column},
-                     message("malformed JSON (", reason, "); expected the ",
-                             std::filesystem::path(path_).filename().string(), " written by ", producer_));
+    const auto [line, column] = line_and_column(text, e.byte > 0 ? e.byte - 1 : 0);
+    throw malformed(line, column, reason);
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value the parser cannot hold, e.g. out_of_range 406, a number
+    // that overflows a double ("1e999"). It has no byte offset; its message quotes the token,
+    // whose first occurrence locates it (line 0 when it cannot be found).
+    const std::string reason = reason_of(e);
+    std::size_t line = 0, column = 0;
+    if (const auto open = reason.find('\''); open != std::string::npos) {
+      const auto close = reason.find('\'', open + 1);
+      const std::string token =
+          reason.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
+      if (const auto at = token.empty() ? std::string::npos : text.find(token); at != std::string::npos)
+        std::tie(line, column) = line_and_column(text, at);
+    }
+    throw malformed(line, column, reason);
   }
   if (!root_.is_object()) fail("", message("expected a JSON object at the top level, found ", kind(root_)));
 }
