@@ -5,6 +5,13 @@
 # report, printing the path of each input that did it; rerun one with
 #   build-fuzz/fuzz/fuzz_<target> <input>
 # Extra arguments after SECONDS are CMake arguments, e.g. -DSYMBIOMC_FUZZ_DIFFERENTIAL=OFF.
+#
+# With FUZZ_SEED set (CI sets it), each target instead runs a fixed number of inputs, about
+# SECONDS of CI's machine (RATE below, measured in its log), from that libFuzzer seed: the same
+# inputs on every machine, so a run that passed here passes in CI, and a failure in CI is
+# reproduced by the same command. A time budget alone cut the mutation sequence at a point
+# that depends on the machine's speed, and CI then met inputs no local run had tried. Without
+# FUZZ_SEED the run explores: a random seed, SECONDS each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -17,6 +24,9 @@ bash scripts/build.sh -DSYMBIOMC_FUZZ=ON -DSYMBIOMC_BUILD_BENCH=OFF "$@"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/symbiomc-fuzz.XXXXXX")
 echo "fuzz: scratch directory $scratch (kept when a target fails)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Inputs per second of each target in CI's log of 2026-12-06 (60 s each).
+declare -A RATE=([case_reader]=10 [checkpoint_reader]=2000 [distributions_reader]=50 [expression]=5000
+                 [result_reader]=400)
 failed=()
 for binary in build-fuzz/fuzz/fuzz_*; do
   target=${binary#build-fuzz/fuzz/fuzz_}
@@ -26,8 +36,15 @@ for binary in build-fuzz/fuzz/fuzz_*; do
   # Case folders, result folders and checkpoints are tens of KB; the other inputs are small.
   max_len=4096
   [[ $target == case_reader || $target == result_reader || $target == checkpoint_reader ]] && max_len=131072
-  echo "fuzz: $target for $seconds s"
-  if ! TMPDIR=$work/tmp "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
+  if [[ -n ${FUZZ_SEED:-} ]]; then
+    runs=$((seconds * ${RATE[$target]:-100}))
+    budget=(-seed="$FUZZ_SEED" -runs="$runs" -max_total_time=$((3 * seconds)))
+    echo "fuzz: $target, $runs inputs from seed $FUZZ_SEED"
+  else
+    budget=(-max_total_time="$seconds")
+    echo "fuzz: $target for $seconds s"
+  fi
+  if ! TMPDIR=$work/tmp "$binary" "${budget[@]}" -timeout=30 -rss_limit_mb=2048 \
        -max_len="$max_len" -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" \
        >"$work/log" 2>&1; then
     failed+=("$target")
@@ -44,4 +61,4 @@ if ((${#failed[@]})); then
   exit 1
 fi
 rm -rf "$scratch"
-echo "fuzz: every target ran $seconds s without a crash, leak or sanitizer report"
+echo "fuzz: every target ran ${FUZZ_SEED:+its fixed inputs (seed $FUZZ_SEED), about }$seconds s without a crash, leak or sanitizer report"
