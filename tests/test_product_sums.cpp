@@ -62,8 +62,7 @@ TEST(ProductSums, EveryInstructionSetGivesTheSameBits) {
 #if defined(__x86_64__)
   // Every x86-64 CPU this project's CI and users run on has had AVX2 since 2013; a machine
   // without it still runs the baseline, which the comparison below then checks against itself.
-  std::cout << "[ isa      ] AVX2 variant " << (can_run(VectorIsa::avx2) ? "used" : "unavailable")
-            << "\n";
+  std::cout << "[ isa      ] AVX2 variant " << (can_run(VectorIsa::avx2) ? "used" : "unavailable") << "\n";
 #endif
   for (const std::size_t n : {std::size_t{3}, std::size_t{513}, std::size_t{4096}, std::size_t{4103}}) {
     const Columns c = random_columns(9, n, 100 + static_cast<unsigned>(n));
