@@ -7,11 +7,14 @@
 # Extra arguments after SECONDS are CMake arguments, e.g. -DSYMBIOMC_FUZZ_DIFFERENTIAL=OFF.
 #
 # With FUZZ_SEED set (CI sets it), each target instead runs a fixed number of inputs, about
-# SECONDS of CI's machine (RATE below, measured in its log), from that libFuzzer seed: the same
-# inputs on every machine, so a run that passed here passes in CI, and a failure in CI is
-# reproduced by the same command. A time budget alone cut the mutation sequence at a point
-# that depends on the machine's speed, and CI then met inputs no local run had tried. Without
-# FUZZ_SEED the run explores: a random seed, SECONDS each.
+# SECONDS of CI's machine (RATE below, measured in its log), from that libFuzzer seed, without
+# corpus reloads (-reload=0, which are timed) and without address randomisation (setarch -R,
+# when the system allows it; coverage feedback can depend on addresses): then two runs of the
+# same binary try the same inputs (checked: the same new-unit counts for every target), so a run
+# that passed here should pass in CI, and a failure in CI is reproduced by the same command. A
+# time budget alone cut the mutation sequence at a point that depends on the machine's speed,
+# and CI met inputs no local run had tried. Without FUZZ_SEED the run explores: a random seed,
+# SECONDS each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -27,6 +30,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 # Inputs per second of each target in CI's log of 2026-12-06 (60 s each).
 declare -A RATE=([case_reader]=10 [checkpoint_reader]=2000 [distributions_reader]=50 [expression]=5000
                  [result_reader]=400)
+fixed_addresses=()
+if [[ -n ${FUZZ_SEED:-} ]] && setarch "$(uname -m)" -R true 2>/dev/null; then
+  fixed_addresses=(setarch "$(uname -m)" -R)
+fi
 failed=()
 for binary in build-fuzz/fuzz/fuzz_*; do
   target=${binary#build-fuzz/fuzz/fuzz_}
@@ -38,13 +45,13 @@ for binary in build-fuzz/fuzz/fuzz_*; do
   [[ $target == case_reader || $target == result_reader || $target == checkpoint_reader ]] && max_len=131072
   if [[ -n ${FUZZ_SEED:-} ]]; then
     runs=$((seconds * ${RATE[$target]:-100}))
-    budget=(-seed="$FUZZ_SEED" -runs="$runs" -max_total_time=$((3 * seconds)))
+    budget=(-seed="$FUZZ_SEED" -runs="$runs" -max_total_time=$((3 * seconds)) -reload=0)
     echo "fuzz: $target, $runs inputs from seed $FUZZ_SEED"
   else
     budget=(-max_total_time="$seconds")
     echo "fuzz: $target for $seconds s"
   fi
-  if ! TMPDIR=$work/tmp "$binary" "${budget[@]}" -timeout=30 -rss_limit_mb=2048 \
+  if ! TMPDIR=$work/tmp "${fixed_addresses[@]}" "$binary" "${budget[@]}" -timeout=30 -rss_limit_mb=2048 \
        -max_len="$max_len" -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" \
        >"$work/log" 2>&1; then
     failed+=("$target")
