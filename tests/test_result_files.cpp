@@ -157,18 +157,31 @@ TEST(ResultCsv, ReaderOfThisTestReadsQuotedCells) {
 
 // ---- The safety net of run_cli: no exception leaves it.
 
+/// An Ishigami uncertainty folder `out` whose summary.json says `"runs": <runs_text>` instead of
+/// 1000, without its manifest (the reader itself must catch a bad value, not the manifest
+/// check). Returns the edited summary.json's text; a failure is recorded (callers check HasFailure()).
+std::string result_folder_with_runs(const fs::path& out, const std::string& runs_text) {
+  const CliRun r = run({"uncertainty", "--model", "ishigami", "--runs", "1000", "--out", out.string(), "--quiet"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::string summary = read_text(out / "summary.json");
+  const std::string original = "\"runs\": 1000";
+  const std::size_t at = summary.find(original);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no " << original << " in " << summary.substr(0, 400);
+    return summary;
+  }
+  summary.replace(at, original.size(), "\"runs\": " + runs_text);
+  write_text(out / "summary.json", summary);
+  fs::remove(out / "manifest.csv");
+  return summary;
+}
+
 TEST(CliErrors, NumberThatOverflowsADoubleInAResultFileIsAnInputError) {
   test::ScratchDir scratch("symbiomc_test_result_files");
   const fs::path out = scratch.path() / "u";
-  CliRun r = run({"uncertainty", "--model", "ishigami", "--runs", "1000", "--out", out.string(), "--quiet"});
-  ASSERT_EQ(r.code, 0) << r.err;
-  std::string summary = read_text(out / "summary.json");
-  const std::size_t runs = summary.find("\"runs\": 1000");
-  ASSERT_NE(runs, std::string::npos) << summary.substr(0, 400);
-  summary.replace(runs, std::string("\"runs\": 1000").size(), "\"runs\": 1e999");
-  write_text(out / "summary.json", summary);
-  fs::remove(out / "manifest.csv");  // the reader itself must catch it, not the manifest check
-  r = run({"report", "--in", out.string(), "--out", (scratch.path() / "r.html").string(), "--quiet"});
+  (void)result_folder_with_runs(out, "1e999");
+  ASSERT_FALSE(HasFailure());
+  const CliRun r = run({"report", "--in", out.string(), "--out", (scratch.path() / "r.html").string(), "--quiet"});
   EXPECT_EQ(r.code, EXIT_INPUT_ERROR) << r.err;
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -180,16 +193,11 @@ TEST(CliErrors, NumberThatOverflowsADoubleInAResultFileIsAnInputError) {
 TEST(ReportReading, NumberThatOverflowsADoubleIsAnInputErrorWithItsPlace) {
   test::ScratchDir scratch("symbiomc_test_result_files");
   const fs::path out = scratch.path() / "u";
-  const CliRun r = run({"uncertainty", "--model", "ishigami", "--runs", "1000", "--out", out.string(), "--quiet"});
-  ASSERT_EQ(r.code, 0) << r.err;
-  std::string summary = read_text(out / "summary.json");
-  const std::size_t runs = summary.find("\"runs\": 1000");
-  ASSERT_NE(runs, std::string::npos) << summary.substr(0, 400);
-  summary.replace(runs, std::string("\"runs\": 1000").size(), "\"runs\": 9.4e768");
-  write_text(out / "summary.json", summary);
-  fs::remove(out / "manifest.csv");  // the reader itself must catch it, not the manifest check
+  const std::string summary = result_folder_with_runs(out, "9.4e768");
+  ASSERT_FALSE(HasFailure());
+  const std::size_t number = summary.find("9.4e768");
   std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < runs + std::string("\"runs\": ").size(); ++i) {
+  for (std::size_t i = 0; i < number; ++i) {
     column = summary[i] == '\n' ? 1 : column + 1;
     line += summary[i] == '\n' ? 1 : 0;
   }

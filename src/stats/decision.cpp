@@ -15,7 +15,6 @@
 #include <boost/random/sobol.hpp>
 
 #include "symbiomc/base/error.hpp"
-#include "symbiomc/base/rng.hpp"
 #include "symbiomc/stats/product_sums.hpp"
 
 namespace symbiomc {

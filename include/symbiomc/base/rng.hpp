@@ -23,7 +23,8 @@ enum class Stream : std::uint64_t {
   bootstrap = 7,            ///< resampling for bootstrap confidence intervals
   shapley_permutation = 8,  ///< Shapley effects: one permutation and all its conditional draws, per permutation
   shapley_variance = 9,     ///< Shapley effects: the joint draws behind Var(Y), per block
-  evppi_regression = 10,    ///< fixed integration draws of a regression EVPPI (seed 0), per group
+  // 10 was the regression EVPPI's fixed Latin-hypercube draws, now a Sobol' net that draws no
+  // random numbers: retired, never to be reused.
 };
 
 /// The engine behind every stream: Boost.Random's 64-bit Mersenne Twister.
