@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include <Eigen/Cholesky>
@@ -370,53 +371,42 @@ void DecisionAccumulator::accumulate(Batch& into, std::span<const double> y, con
   }
 }
 
-void DecisionAccumulator::merge_batch(Batch& into, const Batch& from) const {
+template <bool Clear, class From>
+void DecisionAccumulator::merge_batch_impl(Batch& into, From& from) const {
   if (from.runs == 0) return;
   if (into.runs == 0) {
     into = from;
+    if constexpr (Clear) {
+      allocate(from);
+      from.runs = 0;
+    }
     return;
   }
-  into.runs += from.runs;
+  // A value of `from`, left as zero when clearing: the add and the clear in one pass.
+  auto take = [](auto& x) {
+    if constexpr (Clear) {
+      return std::exchange(x, std::remove_cvref_t<decltype(x)>{});
+    } else {
+      return x;
+    }
+  };
+  into.runs += take(from.runs);
   for (std::size_t k = 0; k < setup_.n_modes; ++k) {
-    into.value[k].merge(from.value[k]);
-    into.regret[k].merge(from.regret[k]);
-    into.best[k] += from.best[k];
+    into.value[k].merge(take(from.value[k]));
+    into.regret[k].merge(take(from.regret[k]));
+    into.best[k] += take(from.best[k]);
   }
-  for (std::size_t c = 0; c < into.cell_runs.size(); ++c) into.cell_runs[c] += from.cell_runs[c];
+  for (std::size_t c = 0; c < into.cell_runs.size(); ++c) into.cell_runs[c] += take(from.cell_runs[c]);
   for (std::size_t c = 0; c < into.cell_gain.size(); ++c) {
-    into.cell_gain[c] += from.cell_gain[c];
-    into.cell_gain_sq[c] += from.cell_gain_sq[c];
+    into.cell_gain[c] += take(from.cell_gain[c]);
+    into.cell_gain_sq[c] += take(from.cell_gain_sq[c]);
   }
-  for (std::size_t c = 0; c < into.regression.size(); ++c) into.regression[c] += from.regression[c];
+  for (std::size_t c = 0; c < into.regression.size(); ++c) into.regression[c] += take(from.regression[c]);
 }
 
-void DecisionAccumulator::merge_and_clear(Batch& into, Batch& from) const {
-  if (from.runs == 0) return;
-  if (into.runs == 0) {
-    into = from;
-    allocate(from);
-    from.runs = 0;
-    return;
-  }
-  into.runs += from.runs;
-  from.runs = 0;
-  for (std::size_t k = 0; k < setup_.n_modes; ++k) {
-    into.value[k].merge(from.value[k]);
-    into.regret[k].merge(from.regret[k]);
-    into.best[k] += from.best[k];
-    from.value[k] = Moments{};
-    from.regret[k] = Moments{};
-    from.best[k] = 0;
-  }
-  for (std::size_t c = 0; c < into.cell_runs.size(); ++c) {
-    into.cell_runs[c] += std::exchange(from.cell_runs[c], 0);
-  }
-  for (std::size_t c = 0; c < into.cell_gain.size(); ++c) {
-    into.cell_gain[c] += std::exchange(from.cell_gain[c], 0.0);
-    into.cell_gain_sq[c] += std::exchange(from.cell_gain_sq[c], 0.0);
-  }
-  for (std::size_t c = 0; c < into.regression.size(); ++c) into.regression[c] += std::exchange(from.regression[c], 0.0);
-}
+void DecisionAccumulator::merge_batch(Batch& into, const Batch& from) const { merge_batch_impl<false>(into, from); }
+
+void DecisionAccumulator::merge_and_clear(Batch& into, Batch& from) const { merge_batch_impl<true>(into, from); }
 
 void DecisionAccumulator::merge(const DecisionAccumulator& other) {
   if (!(other.setup_ == setup_)) {

@@ -331,6 +331,9 @@ class DecisionAccumulator {
   void merge_batch(Batch& into, const Batch& from) const;
   /// merge_batch(into, from), leaving `from` allocated and all zero, in one pass over it.
   void merge_and_clear(Batch& into, Batch& from) const;
+  /// Both of them (From = const Batch, or Batch when Clear), defined in decision.cpp.
+  template <bool Clear, class From>
+  void merge_batch_impl(Batch& into, From& from) const;
   /// EVPPI plug-in of the cells [first, first + cells) of pooled sums.
   double evppi_of(std::span<const std::uint64_t> runs, std::span<const double> gain, std::size_t first,
                   std::size_t cells) const;
