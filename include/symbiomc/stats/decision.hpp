@@ -321,7 +321,8 @@ class DecisionAccumulator {
   struct Workspace {
     Batch block;
     std::vector<double> gain, best_u, regret, gain_columns;
-    VectorIsa isa = widest_vector_isa();  ///< the cell loop's variant (tests set the baseline)
+    std::vector<std::uint16_t> group_cell;  ///< a binned group's cell of each run
+    VectorIsa isa = widest_vector_isa();    ///< the cell loop's variant (tests set the baseline)
     friend bool operator==(const Workspace&, const Workspace&) noexcept { return true; }
   };
 
