@@ -739,6 +739,40 @@ TEST(GivenData, BinsIntegerRootsAndDefaultRule) {
   EXPECT_EQ(default_bins(std::uint64_t{1} << 40), 256u);
 }
 
+// BlockBins bins in chunks, by the CPU's widest vector variant: every variant gives the same
+// bins as equal_probability_bin, reused storage changes nothing, and a coordinate outside
+// [0, 1] in a later chunk is still named by its parameter and run.
+TEST(GivenData, BlockBinsVariantsAndReusedStorageGiveEqualProbabilityBins) {
+  constexpr std::size_t D = 3, N = 3001;  // chunks end inside a parameter's runs
+  Engine engine = make_engine(5, Stream::sampling, 0);
+  std::vector<double> v(D * N);
+  for (double& x : v) x = next_open_unit(engine);
+  const double edges[] = {0.0, -0.0, 1.0, std::nextafter(1.0, 0.0), 0.25, std::nextafter(0.25, 0.0), 0.5};
+  for (std::size_t i = 0; i < std::size(edges); ++i) v[i * 997 % v.size()] = edges[i];
+  for (const std::size_t b : {2, 7, 100, 256}) {
+    const BlockBins baseline(v, N, D, b, {}, VectorIsa::baseline);
+    const BlockBins widest(v, N, D, b, std::vector<std::uint16_t>(5 * D * N, 9999), VectorIsa::avx2);
+    for (std::size_t j = 0; j < D; ++j) {
+      for (std::size_t r = 0; r < N; ++r) {
+        const auto expected = equal_probability_bin(v[j * N + r], b);
+        ASSERT_EQ(baseline.of(j)[r], expected) << "baseline, bins " << b << ", parameter " << j << ", run " << r;
+        ASSERT_EQ(widest.of(j)[r], expected) << "avx2, bins " << b << ", parameter " << j << ", run " << r;
+      }
+    }
+  }
+  std::cout << "[ isa      ] AVX2 variant " << (can_run(VectorIsa::avx2) ? "compared" : "unavailable") << "\n";
+  for (const double bad : {std::nan(""), -1e-300, std::nextafter(1.0, 2.0), -0.5}) {
+    std::vector<double> w = v;
+    w[2 * N + 1234] = bad;  // parameter 2, run 1234: the fourth chunk
+    try {
+      const BlockBins bins(w, N, D, 10);
+      ADD_FAILURE() << bad << " was binned";
+    } catch (const ModelError& e) {
+      EXPECT_NE(std::string(e.what()).find("parameter 2 in run 1234"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(GivenData, JackknifeOfAMeanIsTheBatchMeansInterval) {
   // For the mean, leave-one-batch-out estimates are linear: the jackknife returns the mean
   // itself and the standard error of the batch means (equal batches).

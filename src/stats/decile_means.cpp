@@ -29,20 +29,23 @@ DecileMeansAccumulator::DecileMeansAccumulator(std::size_t n_modes, std::size_t 
       highest_(n_modes * n_parameters) {}
 
 BlockDeciles::BlockDeciles(std::span<const double> v, std::size_t n, std::size_t n_parameters)
-    : n_runs_(n),
-      n_parameters_(n_parameters),
-      // Not zeroed: a list is read only up to its count, and only about a fifth of the 2 d n
-      // slots are ever written (zeroing them all was a large part of a decision's cost).
-      runs_(new std::uint32_t[2 * n_parameters * n]),
-      counts_(2 * n_parameters, 0) {
+    : BlockDeciles(v, n, n_parameters, {}) {}
+
+BlockDeciles::BlockDeciles(std::span<const double> v, std::size_t n, std::size_t n_parameters,
+                           std::vector<std::uint32_t> storage)
+    : n_runs_(n), n_parameters_(n_parameters), runs_(std::move(storage)), counts_(2 * n_parameters, 0) {
   if (v.size() != n_parameters * n) {
     throw ModelError(message("decile means: expected ", n_parameters, " x ", n, " coordinates, got ", v.size()));
   }
   if (n > std::numeric_limits<std::uint32_t>::max())
     throw ModelError(message("decile means: a block of ", n, " runs is more than one call can take"));
+  // A list is read only up to its count, and only about a fifth of the 2 d n slots are ever
+  // written: reused storage keeps whatever it held (zeroing it per block was a large part of a
+  // decision's cost), and fresh storage is zeroed once.
+  runs_.resize(2 * n_parameters * n);
   for (std::size_t j = 0; j < n_parameters; ++j) {
     const double* coordinate = v.data() + j * n;
-    std::uint32_t* low = runs_.get() + 2 * j * n;
+    std::uint32_t* low = runs_.data() + 2 * j * n;
     std::uint32_t* high = low + n;
     std::size_t n_low = 0, n_high = 0;
     for (std::size_t r = 0; r < n; ++r) {

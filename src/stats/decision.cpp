@@ -180,6 +180,13 @@ void DecisionAccumulator::allocate(Batch& batch) const {
   batch.regression.assign(regression_size_, 0.0);
 }
 
+bool DecisionAccumulator::shaped_like_this(const Batch& batch) const noexcept {
+  const std::size_t m = setup_.n_modes;
+  return batch.value.size() == m && batch.regret.size() == m && batch.best.size() == m &&
+         batch.cell_runs.size() == cells_ && batch.cell_gain.size() == cells_ * (m - 1) &&
+         batch.cell_gain_sq.size() == cells_ * (m - 1) && batch.regression.size() == regression_size_;
+}
+
 void DecisionAccumulator::add_block(std::span<const double> y, std::span<const double> v, std::size_t n_runs,
                                     std::size_t batch) {
   add_block(y, BlockBins(v, n_runs, setup_.n_parameters, setup_.bins), batch);
@@ -234,6 +241,11 @@ void DecisionAccumulator::design(const BlockBins& bins, RegressionBlockDesign& o
 
 void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& bins,
                                     const RegressionBlockDesign& design, std::size_t batch) {
+  add_block(y, bins, design, batch, work_);
+}
+
+void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& bins,
+                                    const RegressionBlockDesign& design, std::size_t batch, Workspace& work) {
   const std::size_t n = bins.n_runs();
   const std::size_t m = setup_.n_modes;
   if (bins.n_parameters() != setup_.n_parameters || bins.bins() != setup_.bins) {
@@ -274,13 +286,13 @@ void DecisionAccumulator::add_block(std::span<const double> y, const BlockBins& 
   Batch& target = batches_[batch];
   if (target.runs == 0) {
     allocate(target);
-    accumulate(target, y, bins, design, work_);
+    accumulate(target, y, bins, design, work);
   } else {
     // The block's sums in reused memory (a fresh batch per block was hundreds of KiB zeroed
     // and freed again per block), added to the batch and zeroed again in one pass.
-    if (work_.block.cell_runs.size() != cells_) allocate(work_.block);
-    accumulate(work_.block, y, bins, design, work_);
-    merge_and_clear(target, work_.block);
+    if (!shaped_like_this(work.block)) allocate(work.block);
+    accumulate(work.block, y, bins, design, work);
+    merge_and_clear(target, work.block);
   }
 }
 

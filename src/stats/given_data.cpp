@@ -10,8 +10,50 @@
 
 namespace symbiomc {
 
+namespace {
+
+/// Bins x[0, n) into out as equal_probability_bin does, in 32 bits (x bins <= MAX_BINS < 2^31),
+/// when every x is in [0, 1]; returns false, out unspecified, otherwise. Two branch-free loops
+/// the compiler vectorises: this runs for every parameter of every run of a study. In [0, 1]
+/// (as x >= 0 && x <= 1 says, -0 included, NaN not) exactly when the bit pattern is at most
+/// that of 1.0 or is -0's: integer tests, which the compiler vectorises, unlike the
+/// floating-point comparisons.
+[[gnu::always_inline]] inline bool bin_chunk(const double* x, std::size_t n, std::size_t bins, std::uint16_t* out) {
+  constexpr std::uint64_t ONE = 0x3FF0000000000000, NEGATIVE_ZERO = 0x8000000000000000;
+  std::uint64_t out_of_range = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto bits = std::bit_cast<std::uint64_t>(x[i]);
+    out_of_range |= static_cast<std::uint64_t>(bits > ONE) & static_cast<std::uint64_t>(bits != NEGATIVE_ZERO);
+  }
+  if (out_of_range != 0) return false;
+  const double scale = static_cast<double>(bins);
+  const auto last = static_cast<std::int32_t>(bins - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<std::int32_t>(x[i] * scale);
+    out[i] = static_cast<std::uint16_t>(b < last ? b : last);
+  }
+  return true;
+}
+
+bool bin_chunk_baseline(const double* x, std::size_t n, std::size_t bins, std::uint16_t* out) {
+  return bin_chunk(x, n, bins, out);
+}
+
+#if SYMBIOMC_AVX2_VARIANTS
+// The same bins (integer conversions: no rounding to differ), four coordinates per vector.
+SYMBIOMC_TARGET_AVX2 bool bin_chunk_avx2(const double* x, std::size_t n, std::size_t bins, std::uint16_t* out) {
+  return bin_chunk(x, n, bins, out);
+}
+#endif
+
+}  // namespace
+
 BlockBins::BlockBins(std::span<const double> v, std::size_t n_runs, std::size_t n_parameters, std::size_t bins)
-    : v_(v), n_runs_(n_runs), n_parameters_(n_parameters), bins_(bins) {
+    : BlockBins(v, n_runs, n_parameters, bins, {}) {}
+
+BlockBins::BlockBins(std::span<const double> v, std::size_t n_runs, std::size_t n_parameters, std::size_t bins,
+                     std::vector<std::uint16_t> storage, VectorIsa isa)
+    : v_(v), n_runs_(n_runs), n_parameters_(n_parameters), bins_(bins), index_(std::move(storage)) {
   if (bins < 2 || bins > MAX_BINS) {
     throw ModelError(message("binning of the parameters: expected 2 to ", MAX_BINS, " bins, got ", bins));
   }
@@ -23,32 +65,25 @@ BlockBins::BlockBins(std::span<const double> v, std::size_t n_runs, std::size_t 
   if (n_parameters == 0 && !v.empty()) {
     throw ModelError(message("binning of the parameters: no parameters but ", v.size(), " coordinates"));
   }
-  // Check first, then bin: two branch-free loops the compiler vectorises (this runs for every
-  // parameter of every run of a study). The bin is equal_probability_bin's, computed in 32 bits
-  // (v bins <= MAX_BINS < 2^31).
-  // In [0, 1] (as x >= 0 && x <= 1 says, -0 included, NaN not) exactly when the bit pattern is
-  // at most that of 1.0 or is -0's: integer tests, which the compiler vectorises, unlike the
-  // floating-point comparisons.
-  constexpr std::uint64_t ONE = 0x3FF0000000000000, NEGATIVE_ZERO = 0x8000000000000000;
-  std::uint64_t out_of_range = 0;
-  for (const double x : v) {
-    const auto bits = std::bit_cast<std::uint64_t>(x);
-    out_of_range |= static_cast<std::uint64_t>(bits > ONE) & static_cast<std::uint64_t>(bits != NEGATIVE_ZERO);
-  }
-  if (out_of_range != 0) {
-    for (std::size_t i = 0; i < v.size(); ++i) {
+  // In chunks that stay in the L1 cache, check, then bin (binning an unchecked NaN would be
+  // undefined behaviour); a chunk with a coordinate outside [0, 1] names its first one, which
+  // is the block's first since the chunks before it were clean.
+  index_.resize(v.size());
+  auto bin = &bin_chunk_baseline;
+#if SYMBIOMC_AVX2_VARIANTS
+  if (isa == VectorIsa::avx2 && can_run(VectorIsa::avx2)) bin = &bin_chunk_avx2;
+#endif
+  (void)isa;
+  constexpr std::size_t CHUNK = 2048;
+  for (std::size_t first = 0; first < v.size(); first += CHUNK) {
+    const std::size_t size = std::min(CHUNK, v.size() - first);
+    if (bin(v.data() + first, size, bins, index_.data() + first)) continue;
+    for (std::size_t i = first; i < first + size; ++i) {
       if (!(v[i] >= 0.0 && v[i] <= 1.0)) {
         throw ModelError(message("binning of the parameters: coordinate of parameter ", i / n_runs, " in run ",
                                  i % n_runs, " is ", v[i], "; expected F(x) in [0, 1]"));
       }
     }
-  }
-  index_.resize(v.size());
-  const double scale = static_cast<double>(bins);
-  const auto last = static_cast<std::int32_t>(bins - 1);
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const auto b = static_cast<std::int32_t>(v[i] * scale);
-    index_[i] = static_cast<std::uint16_t>(b < last ? b : last);
   }
 }
 

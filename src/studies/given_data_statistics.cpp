@@ -279,24 +279,26 @@ void GivenDataStatistics::add_chunk(const GivenDataPlan& plan, Part part, std::s
     v = s.v;
   }
   if (part == Part::decisions) {
-    const BlockBins bins(v, n, d, plan.decision_setups.front().bins);
+    BlockBins bins(v, n, d, plan.decision_setups.front().bins, std::move(s.bin_storage));
     // Every decision has the case's groups (plan_decisions), so the regression design, which
     // depends on the inputs only, is computed once for all of them.
     decisions_.front().design(bins, s.design);
     const RegressionBlockDesign& design = s.design;
-    const BlockDeciles deciles(v, n, d);
+    BlockDeciles deciles(v, n, d, std::move(s.decile_storage));
     s.y_decision.resize(modes * n);
     for (std::size_t q = 0; q < decisions_.size(); ++q) {
       gather_columns(runs.y, k, s.rows, plan.decisions[q].outputs, s.y_decision.data());
-      decisions_[q].add_block(s.y_decision, bins, design, batch);
+      decisions_[q].add_block(s.y_decision, bins, design, batch, s.decision_work);
       tornado_[q].add_block(s.y_decision, deciles);
     }
+    s.bin_storage = std::move(bins).release();
+    s.decile_storage = std::move(deciles).release();
     return;
   }
   s.y_outputs.resize(k * n);
   gather_columns(runs.y, k, s.rows, plan.all_outputs, s.y_outputs.data());
   Importance& imp = *importance_;
-  const BlockBins bins(v, n, d, plan.first_order.bins);  // delta's bins too (plan_importance)
+  BlockBins bins(v, n, d, plan.first_order.bins, std::move(s.bin_storage));  // delta's bins too (plan_importance)
   imp.first_order.add_block(s.y_outputs, bins, batch);
   imp.rank.add_block(s.y_outputs, bins, batch);
   for (std::size_t i = 0; i < plan.delta.size(); ++i) {
@@ -318,6 +320,7 @@ void GivenDataStatistics::add_chunk(const GivenDataPlan& plan, Part part, std::s
     }
     imp.targets->add_block(s.y_targets, bins, batch);
   }
+  s.bin_storage = std::move(bins).release();
 }
 
 void GivenDataStatistics::prepare_merge(const GivenDataStatistics& from) {

@@ -85,6 +85,9 @@ struct GivenDataScratch {
   std::vector<std::size_t> rows;
   std::vector<double> v, y_decision, y_outputs, y_targets;  // a chunk's runs, column-major
   RegressionBlockDesign design;                             // the decisions' regression design
+  std::vector<std::uint16_t> bin_storage;                   // a BlockBins's, between blocks
+  std::vector<std::uint32_t> decile_storage;                // a BlockDeciles's, between blocks
+  DecisionAccumulator::Workspace decision_work;             // every decision's, block after block
 };
 
 /// One block's runs as the study holds them: y[r * outputs + o], status[r * modes + m] (as the

@@ -12,8 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "symbiomc/base/byte_stream.hpp"
@@ -52,19 +52,23 @@ class BlockDeciles {
   /// `v[j * n + r]`: parameter j's coordinate in run r. Throws ModelError when v.size() is not
   /// n_parameters * n or n >= 2^32. Cost O(d n).
   BlockDeciles(std::span<const double> v, std::size_t n, std::size_t n_parameters);
+  /// Same, writing the lists into `storage` (whatever it holds; its memory is reused): a study
+  /// does this for every block. release() gives the storage back for the next block.
+  BlockDeciles(std::span<const double> v, std::size_t n, std::size_t n_parameters, std::vector<std::uint32_t> storage);
+  [[nodiscard]] std::vector<std::uint32_t> release() && noexcept { return std::move(runs_); }
 
   [[nodiscard]] std::size_t n_runs() const noexcept { return n_runs_; }
   [[nodiscard]] std::size_t n_parameters() const noexcept { return n_parameters_; }
   /// Runs (ascending) with v_j < DECILE_LOW (decile 0) or v_j >= DECILE_HIGH (decile 1).
   [[nodiscard]] std::span<const std::uint32_t> runs(std::size_t j, std::size_t decile) const noexcept {
     const std::size_t cell = 2 * j + decile;
-    return {runs_.get() + cell * n_runs_, counts_[cell]};
+    return {runs_.data() + cell * n_runs_, counts_[cell]};
   }
 
  private:
   std::size_t n_runs_;
   std::size_t n_parameters_;
-  std::unique_ptr<std::uint32_t[]> runs_;  ///< [(2 j + decile) * n + i], the first counts_[2 j + decile] set
+  std::vector<std::uint32_t> runs_;  ///< [(2 j + decile) * n + i], the first counts_[2 j + decile] set
   std::vector<std::size_t> counts_;
 };
 

@@ -244,6 +244,34 @@ class DecisionAccumulator {
   /// Throws ModelError for an invalid setup (M < 2, K < 2, bins outside [2, MAX_BINS], a bad group).
   explicit DecisionAccumulator(DecisionSetup setup);
 
+  /// One batch's sums (see the class comment).
+  struct Batch {
+    std::uint64_t runs = 0;
+    std::vector<Moments> value;            ///< [m]: y_m
+    std::vector<Moments> regret;           ///< [m]: max_k u_k - u_m
+    std::vector<std::uint64_t> best;       ///< [m]
+    std::vector<std::uint64_t> cell_runs;  ///< [cell]
+    std::vector<double> cell_gain;         ///< [cell * (M - 1) + m - 1]: sum of u_m - u_0
+    std::vector<double> cell_gain_sq;      ///< likewise, sum of (u_m - u_0)^2
+    /// Regression groups, one after the other: the Gram matrix's upper triangle of
+    /// x = (1, v_j for j in G), then per mode m >= 1 the sums of x (u_m - u_0).
+    std::vector<double> regression;
+    friend bool operator==(const Batch&, const Batch&) = default;
+  };
+
+  /// Memory a block's update reuses from block to block (its sizes are fixed by the setup and
+  /// the block size): the block's own sums, all zero between blocks, and per-run scratch.
+  /// Not part of the accumulator's state: never saved, and equal whatever it holds. A study
+  /// gives every block a fresh accumulator and passes each thread's Workspace to add_block, so
+  /// that a block allocates and zeroes nothing; any decision's Workspace serves any other's.
+  struct Workspace {
+    Batch block;
+    std::vector<double> gain, best_u, regret, gain_columns;
+    std::vector<std::uint16_t> group_cell;  ///< a binned group's cell of each run
+    VectorIsa isa = widest_vector_isa();    ///< the cell loop's variant (tests set the baseline)
+    friend bool operator==(const Workspace&, const Workspace&) noexcept { return true; }
+  };
+
   /// Adds a block of n runs from batch `batch` (< K): `y[m * n + r]` is mode m's output in run r
   /// (finite: failed runs are the driver's to drop, from y and v alike), `bins` the block's
   /// BlockBins at this accumulator's B (n = bins.n_runs()). Throws ModelError on a shape
@@ -254,6 +282,9 @@ class DecisionAccumulator {
   /// the design's groups or run count differ from this accumulator's and the block's.
   void add_block(std::span<const double> y, const BlockBins& bins, const RegressionBlockDesign& design,
                  std::size_t batch);
+  /// Same, with the caller's Workspace instead of this accumulator's own.
+  void add_block(std::span<const double> y, const BlockBins& bins, const RegressionBlockDesign& design,
+                 std::size_t batch, Workspace& work);
   /// The regression groups' design of a block (empty when no group is regressed). Cost
   /// O(n p^2 / 2) per regression group of p = 2k + 1 features.
   [[nodiscard]] RegressionBlockDesign design(const BlockBins& bins) const;
@@ -289,19 +320,6 @@ class DecisionAccumulator {
   friend bool operator==(const DecisionAccumulator&, const DecisionAccumulator&) = default;
 
  private:
-  struct Batch {
-    std::uint64_t runs = 0;
-    std::vector<Moments> value;            ///< [m]: y_m
-    std::vector<Moments> regret;           ///< [m]: max_k u_k - u_m
-    std::vector<std::uint64_t> best;       ///< [m]
-    std::vector<std::uint64_t> cell_runs;  ///< [cell]
-    std::vector<double> cell_gain;         ///< [cell * (M - 1) + m - 1]: sum of u_m - u_0
-    std::vector<double> cell_gain_sq;      ///< likewise, sum of (u_m - u_0)^2
-    /// Regression groups, one after the other: the Gram matrix's upper triangle of
-    /// x = (1, v_j for j in G), then per mode m >= 1 the sums of x (u_m - u_0).
-    std::vector<double> regression;
-    friend bool operator==(const Batch&, const Batch&) = default;
-  };
   /// A group's place in the cell arrays (members empty when it is not binned), or in the
   /// regression sums (regression_members empty when it is not regressed).
   struct GroupLayout {
@@ -315,18 +333,9 @@ class DecisionAccumulator {
     friend bool operator==(const GroupLayout&, const GroupLayout&) = default;
   };
 
-  /// Memory a block's update reuses from block to block (its sizes are fixed by the setup and
-  /// the block size): the block's own sums, all zero between blocks, and per-run scratch.
-  /// Not part of the accumulator's state: never saved, and equal whatever it holds.
-  struct Workspace {
-    Batch block;
-    std::vector<double> gain, best_u, regret, gain_columns;
-    std::vector<std::uint16_t> group_cell;  ///< a binned group's cell of each run
-    VectorIsa isa = widest_vector_isa();    ///< the cell loop's variant (tests set the baseline)
-    friend bool operator==(const Workspace&, const Workspace&) noexcept { return true; }
-  };
-
   void allocate(Batch& batch) const;
+  /// Whether `batch` has this accumulator's sizes (a Workspace may come from another decision).
+  [[nodiscard]] bool shaped_like_this(const Batch& batch) const noexcept;
   void accumulate(Batch& into, std::span<const double> y, const BlockBins& bins, const RegressionBlockDesign& design,
                   Workspace& work) const;
   void merge_batch(Batch& into, const Batch& from) const;

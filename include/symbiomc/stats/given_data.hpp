@@ -15,7 +15,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
+
+#include "symbiomc/base/vector_isa.hpp"
 
 namespace symbiomc {
 
@@ -36,6 +39,14 @@ class BlockBins {
   /// ModelError when v.size() != n_parameters * n_runs, bins is outside [2, MAX_BINS] or a
   /// coordinate is outside [0, 1] or NaN. Cost O(d n), one allocation.
   BlockBins(std::span<const double> v, std::size_t n_runs, std::size_t n_parameters, std::size_t bins);
+  /// Same, writing the bins into `storage` (whatever it holds; its memory is reused, not
+  /// zeroed): a study bins every block, and a fresh allocation per block was a large part of
+  /// the cost. release() gives the storage back for the next block. `isa`: the binning loop's
+  /// variant (base/vector_isa.hpp), the baseline when the CPU cannot run it; the bins are the
+  /// same from every variant (tests/test_importance.cpp).
+  BlockBins(std::span<const double> v, std::size_t n_runs, std::size_t n_parameters, std::size_t bins,
+            std::vector<std::uint16_t> storage, VectorIsa isa = widest_vector_isa());
+  [[nodiscard]] std::vector<std::uint16_t> release() && noexcept { return std::move(index_); }
 
   [[nodiscard]] std::size_t n_runs() const noexcept { return n_runs_; }
   [[nodiscard]] std::size_t n_parameters() const noexcept { return n_parameters_; }
