@@ -26,38 +26,32 @@ namespace {
 // u = y when maximising, -y when minimising: "best" is then always the largest u.
 double sign_of(DecisionDirection direction) { return direction == DecisionDirection::maximise ? 1.0 : -1.0; }
 
-/// Adds one run's gains g[0..W) to a cell's sums and their squares to its squares. The gains
-/// move as GCC/Clang vectors of 4 and 2 doubles: plain IEEE adds and multiplies per lane, so
-/// the same bits as a scalar loop, on SSE2 as on AVX2. Copied through a local array instead,
-/// they were stored in halves and loaded back as one vector: a stalled store-to-load forward
-/// per run that made this loop (the decision's largest cost) about 1.6x slower.
+/// Adds L gains g[0..L) to sums[0..L) and their squares to squares[0..L), as one GCC/Clang
+/// vector of L doubles: plain IEEE adds and multiplies per lane, so the same bits as a scalar
+/// loop, on SSE2 as on AVX2.
+template <std::size_t L>
+[[gnu::always_inline]] inline void add_lanes(const double* g, double* sums, double* squares) {
+  using Vector [[gnu::vector_size(L * sizeof(double))]] = double;
+  Vector gain, sum, square;
+  std::memcpy(&gain, g, sizeof gain);
+  std::memcpy(&sum, sums, sizeof sum);
+  std::memcpy(&square, squares, sizeof square);
+  sum += gain;
+  square += gain * gain;
+  std::memcpy(sums, &sum, sizeof sum);
+  std::memcpy(squares, &square, sizeof square);
+}
+
+/// Adds one run's gains g[0..W) to a cell's sums and their squares to its squares, in vectors
+/// of 4, then 2, then 1 gain. Copied through a local array instead, the gains were stored in
+/// halves and loaded back as one vector: a stalled store-to-load forward per run that made
+/// this loop (the decision's largest cost) about 1.6x slower.
 template <std::size_t W>
 [[gnu::always_inline]] inline void add_run_to_cell(const double* g, double* sums, double* squares) {
-  if constexpr (W >= 4) {
-    using Vector4 [[gnu::vector_size(4 * sizeof(double))]] = double;
-    Vector4 gain, sum, square;
-    std::memcpy(&gain, g, sizeof gain);
-    std::memcpy(&sum, sums, sizeof sum);
-    std::memcpy(&square, squares, sizeof square);
-    sum += gain;
-    square += gain * gain;
-    std::memcpy(sums, &sum, sizeof sum);
-    std::memcpy(squares, &square, sizeof square);
-    add_run_to_cell<W - 4>(g + 4, sums + 4, squares + 4);
-  } else if constexpr (W >= 2) {
-    using Vector2 [[gnu::vector_size(2 * sizeof(double))]] = double;
-    Vector2 gain, sum, square;
-    std::memcpy(&gain, g, sizeof gain);
-    std::memcpy(&sum, sums, sizeof sum);
-    std::memcpy(&square, squares, sizeof square);
-    sum += gain;
-    square += gain * gain;
-    std::memcpy(sums, &sum, sizeof sum);
-    std::memcpy(squares, &square, sizeof square);
-    add_run_to_cell<W - 2>(g + 2, sums + 2, squares + 2);
-  } else if constexpr (W == 1) {
-    sums[0] += g[0];
-    squares[0] += g[0] * g[0];
+  constexpr std::size_t L = W >= 4 ? 4 : W >= 2 ? 2 : W;
+  if constexpr (L > 0) {
+    add_lanes<L>(g, sums, squares);
+    add_run_to_cell<W - L>(g + L, sums + L, squares + L);
   }
 }
 
