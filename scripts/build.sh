@@ -19,11 +19,16 @@ $program_only && setup=()
 bash scripts/setup-debian.sh "${setup[@]}"
 build_dir=${BUILD_DIR:-build}
 echo "build: configuring and compiling in $build_dir" >&2
-# The program alone is built once, cold, so it is compiled as a few unity sources
-# (-DSYMBIOMC_UNITY_BUILD=ON: about 2.5x less compile time); developer builds keep one object a
-# source file, for quick incremental rebuilds. A later argument overrides it.
+# The program alone is built once, cold, so a new build directory compiles it as a few unity
+# sources (-DSYMBIOMC_UNITY_BUILD=ON: about 2.5x less compile time); a directory that already
+# holds a build with one object a source (scripts/test.sh's, an older one) keeps it, to rebuild nothing. Builds
+# with tests or benchmarks keep one object a source, for quick incremental rebuilds. A later
+# argument overrides either.
 unity=OFF
-$program_only && unity=ON
+cache=$build_dir/CMakeCache.txt
+if $program_only && { [[ ! -f $cache ]] || grep -q '^SYMBIOMC_UNITY_BUILD:BOOL=ON$' "$cache"; }; then
+  unity=ON
+fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DSYMBIOMC_UNITY_BUILD=$unity "$@" >/dev/null
 # shellcheck disable=SC2086  # TARGET is a space-separated list of target names
 cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target $TARGET}
