@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view SPEC_FORMS = "expected 'ishigami' or 'sobol-g:a=<a1>,<a2>,...'";
 
-std::string_view trim(std::string_view text) {
+std::string_view strip_blanks(std::string_view text) {
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t");
@@ -35,7 +35,8 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   std::size_t start = 0;
   while (true) {
     const auto at = text.find(separator, start);
-    parts.push_back(trim(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start)));
+    parts.push_back(
+        strip_blanks(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start)));
     if (at == std::string_view::npos) break;
     start = at + 1;
   }
@@ -163,11 +164,11 @@ AnalyticIndices sobol_g_indices(const std::vector<double>& a) {
 
 std::unique_ptr<AnalyticModel> parse_model_spec(std::string_view spec) {
   const std::string quoted = message("model spec '", spec, "': ");
-  const std::string_view text = trim(spec);
+  const std::string_view text = strip_blanks(spec);
   const auto colon = text.find(':');
-  const std::string_view name = trim(text.substr(0, colon));
+  const std::string_view name = strip_blanks(text.substr(0, colon));
   const bool has_parameters = colon != std::string_view::npos;
-  const std::string_view rest = has_parameters ? trim(text.substr(colon + 1)) : std::string_view{};
+  const std::string_view rest = has_parameters ? strip_blanks(text.substr(colon + 1)) : std::string_view{};
 
   if (name.empty()) throw InputError(quoted + std::string(SPEC_FORMS));
 
@@ -179,8 +180,8 @@ std::unique_ptr<AnalyticModel> parse_model_spec(std::string_view spec) {
         if (eq == std::string_view::npos) {
           throw InputError(message(quoted, "expected key=value with key 'a' or 'b', got '", item, "'"));
         }
-        const std::string_view key = trim(item.substr(0, eq));
-        const std::string_view value = trim(item.substr(eq + 1));
+        const std::string_view key = strip_blanks(item.substr(0, eq));
+        const std::string_view value = strip_blanks(item.substr(eq + 1));
         if (key != "a" && key != "b") throw InputError(message(quoted, "unknown key '", key, "'; expected 'a' or 'b'"));
         std::optional<double>& slot = key == "a" ? a : b;
         if (slot) throw InputError(message(quoted, "key '", key, "' given twice"));

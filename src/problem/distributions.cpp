@@ -147,22 +147,22 @@ double cdf_of(const Discrete& d, double x) noexcept {
   return d.cumulative()[static_cast<std::size_t>(it - v.begin()) - 1];
 }
 
-struct Moments {
+struct MeanVariance {
   double mean, variance;
 };
 
-Moments scaled_beta_moments(double a, double b, double low, double high) noexcept {
+MeanVariance scaled_beta_moments(double a, double b, double low, double high) noexcept {
   const double w = high - low, s = a + b;
   return {low + w * a / s, w * w * a * b / (s * s * (s + 1.0))};
 }
 
-Moments moments_of(const Fixed& d) noexcept { return {d.value(), 0.0}; }
-Moments moments_of(const Uniform& d) noexcept {
+MeanVariance moments_of(const Fixed& d) noexcept { return {d.value(), 0.0}; }
+MeanVariance moments_of(const Uniform& d) noexcept {
   const double w = d.high() - d.low();
   return {0.5 * (d.low() + d.high()), w * w / 12.0};
 }
-Moments moments_of(const Normal& d) noexcept { return {d.mean(), d.sd() * d.sd()}; }
-Moments moments_of(const TruncNormal& d) noexcept {
+MeanVariance moments_of(const Normal& d) noexcept { return {d.mean(), d.sd() * d.sd()}; }
+MeanVariance moments_of(const TruncNormal& d) noexcept {
   // Moments of the doubly truncated normal (Johnson, Kotz & Balakrishnan, Continuous Univariate
   // Distributions vol. 1, 2nd ed. 1994, ch. 13): with Z the parent's probability of [low, high],
   // E = mu + sd (phi(a) - phi(b))/Z, Var = sd^2 [1 + (a phi(a) - b phi(b))/Z - ((phi(a) - phi(b))/Z)^2].
@@ -172,22 +172,22 @@ Moments moments_of(const TruncNormal& d) noexcept {
   const double spread = (z_pdf(alpha) - z_pdf(beta)) / z;
   return {d.mean() + d.sd() * shift, d.sd() * d.sd() * (1.0 + spread - shift * shift)};
 }
-Moments moments_of(const LogNormal& d) noexcept {
+MeanVariance moments_of(const LogNormal& d) noexcept {
   const double s2 = d.sigma_ln() * d.sigma_ln();
   return {std::exp(d.mu_ln() + 0.5 * s2), std::expm1(s2) * std::exp(2.0 * d.mu_ln() + s2)};
 }
-Moments moments_of(const Triangular& d) noexcept {
+MeanVariance moments_of(const Triangular& d) noexcept {
   const double a = d.low(), c = d.mode(), b = d.high();
   return {(a + b + c) / 3.0, (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0};
 }
-Moments moments_of(const Pert& d) noexcept { return scaled_beta_moments(d.alpha(), d.beta(), d.low(), d.high()); }
-Moments moments_of(const Beta& d) noexcept { return scaled_beta_moments(d.alpha(), d.beta(), d.low(), d.high()); }
-Moments moments_of(const LogUniform& d) noexcept {
+MeanVariance moments_of(const Pert& d) noexcept { return scaled_beta_moments(d.alpha(), d.beta(), d.low(), d.high()); }
+MeanVariance moments_of(const Beta& d) noexcept { return scaled_beta_moments(d.alpha(), d.beta(), d.low(), d.high()); }
+MeanVariance moments_of(const LogUniform& d) noexcept {
   const double l = d.low(), h = d.high(), r = std::log(h / l);
   const double m = (h - l) / r;
   return {m, (h * h - l * l) / (2.0 * r) - m * m};
 }
-Moments moments_of(const Discrete& d) noexcept {
+MeanVariance moments_of(const Discrete& d) noexcept {
   double m = 0.0;
   for (std::size_t i = 0; i < d.values().size(); ++i) m += d.probabilities()[i] * d.values()[i];
   double v = 0.0;

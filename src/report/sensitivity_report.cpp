@@ -28,7 +28,7 @@ nlohmann::json provenance_json(const Provenance& prov) {
   return json;
 }
 
-std::string path_in(const std::string& directory, const char* name) {
+std::string sensitivity_file_path(const std::string& directory, const char* name) {
   return (std::filesystem::path(directory) / name).string();
 }
 
@@ -238,11 +238,12 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
   if (second_order) json["second_order_indices"] = files.second_json;
   json["failures"] = sobol_failures(r);
 
-  write_file_atomically(path_in(directory, "sobol.csv"), files.indices.str());
-  write_file_atomically(path_in(directory, "sobol_outputs.csv"), files.summary.str());
-  write_file_atomically(path_in(directory, "sobol_convergence.csv"), files.convergence.str());
-  if (second_order) write_file_atomically(path_in(directory, "sobol_second_order.csv"), files.second.str());
-  write_file_atomically(path_in(directory, "sobol.json"), json.dump(2) + "\n");
+  write_file_atomically(sensitivity_file_path(directory, "sobol.csv"), files.indices.str());
+  write_file_atomically(sensitivity_file_path(directory, "sobol_outputs.csv"), files.summary.str());
+  write_file_atomically(sensitivity_file_path(directory, "sobol_convergence.csv"), files.convergence.str());
+  if (second_order)
+    write_file_atomically(sensitivity_file_path(directory, "sobol_second_order.csv"), files.second.str());
+  write_file_atomically(sensitivity_file_path(directory, "sobol.json"), json.dump(2) + "\n");
 }
 
 void write_morris_report(const MorrisResult& r, const Provenance& prov, const std::vector<std::string>& factor_names,
@@ -280,8 +281,8 @@ void write_morris_report(const MorrisResult& r, const Provenance& prov, const st
       }
   }
   json["effects"] = effects;
-  write_file_atomically(path_in(directory, "morris.csv"), csv.str());
-  write_file_atomically(path_in(directory, "morris.json"), json.dump(2) + "\n");
+  write_file_atomically(sensitivity_file_path(directory, "morris.csv"), csv.str());
+  write_file_atomically(sensitivity_file_path(directory, "morris.json"), json.dump(2) + "\n");
 }
 
 }  // namespace symbiomc

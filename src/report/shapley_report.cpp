@@ -18,7 +18,7 @@ constexpr const char* ESTIMATOR =
     "(Gaussian copula)";
 constexpr const char* INTERVALS = "normal, spread over permutations plus delta method for Var(Y)";
 
-std::string path_in(const std::string& directory, const char* name) {
+std::string shapley_file_path(const std::string& directory, const char* name) {
   return (std::filesystem::path(directory) / name).string();
 }
 
@@ -138,9 +138,9 @@ void write_shapley_report(const ShapleyResult& r, const Provenance& prov, const 
                             {"failed_runs", reasons}};
   }
   json["failures"] = failures;
-  write_file_atomically(path_in(directory, "shapley.csv"), effects.str());
-  write_file_atomically(path_in(directory, "shapley_outputs.csv"), outputs.str());
-  write_file_atomically(path_in(directory, "shapley.json"), json.dump(2) + "\n");
+  write_file_atomically(shapley_file_path(directory, "shapley.csv"), effects.str());
+  write_file_atomically(shapley_file_path(directory, "shapley_outputs.csv"), outputs.str());
+  write_file_atomically(shapley_file_path(directory, "shapley.json"), json.dump(2) + "\n");
 }
 
 }  // namespace symbiomc

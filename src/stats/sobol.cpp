@@ -12,6 +12,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/stats/given_data.hpp"
 
 // Estimators (per output, all values y already reduced by the shift c; m = pooled mean of the
 // A and B rows, so a centred value is y - m, as SALib centres before estimating):
@@ -58,12 +59,6 @@ namespace {
 // ulp of that; 1e-12 is ~4500 ulp, far above rounding noise and far below any real spread.
 // No absolute floor: outputs carry units, and an absolute threshold would depend on them.
 constexpr double ZERO_VARIANCE_RELATIVE = 1e-12;
-
-void check_conf_level(double conf_level) {
-  if (!(conf_level > 0.0 && conf_level < 1.0)) {
-    throw InputError(message("confidence level: expected a number in (0, 1), got ", conf_level));
-  }
-}
 
 IndexEstimate make_estimate(double value, double std_error, double half_width) {
   IndexEstimate e;
