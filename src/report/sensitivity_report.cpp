@@ -1,12 +1,12 @@
 #include "symbiomc/report/sensitivity_report.hpp"
 
 #include "report/provenance_format.hpp"
+#include "report/result_file_path.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <sstream>
 
 #include "symbiomc/base/atomic_file.hpp"
@@ -26,10 +26,6 @@ nlohmann::json provenance_json(const Provenance& prov) {
   nlohmann::json json = {{"tool", "symbiomc"}, {"version", prov.tool_version}, {"case", prov.case_name}};
   detail::add_provenance_json(json, prov);
   return json;
-}
-
-std::string sensitivity_file_path(const std::string& directory, const char* name) {
-  return (std::filesystem::path(directory) / name).string();
 }
 
 }  // namespace
@@ -238,12 +234,12 @@ void write_sobol_report(const SobolResult& r, const Provenance& prov, bool corre
   if (second_order) json["second_order_indices"] = files.second_json;
   json["failures"] = sobol_failures(r);
 
-  write_file_atomically(sensitivity_file_path(directory, "sobol.csv"), files.indices.str());
-  write_file_atomically(sensitivity_file_path(directory, "sobol_outputs.csv"), files.summary.str());
-  write_file_atomically(sensitivity_file_path(directory, "sobol_convergence.csv"), files.convergence.str());
+  write_file_atomically(detail::result_file_path(directory, "sobol.csv"), files.indices.str());
+  write_file_atomically(detail::result_file_path(directory, "sobol_outputs.csv"), files.summary.str());
+  write_file_atomically(detail::result_file_path(directory, "sobol_convergence.csv"), files.convergence.str());
   if (second_order)
-    write_file_atomically(sensitivity_file_path(directory, "sobol_second_order.csv"), files.second.str());
-  write_file_atomically(sensitivity_file_path(directory, "sobol.json"), json.dump(2) + "\n");
+    write_file_atomically(detail::result_file_path(directory, "sobol_second_order.csv"), files.second.str());
+  write_file_atomically(detail::result_file_path(directory, "sobol.json"), json.dump(2) + "\n");
 }
 
 void write_morris_report(const MorrisResult& r, const Provenance& prov, const std::vector<std::string>& factor_names,
@@ -281,8 +277,8 @@ void write_morris_report(const MorrisResult& r, const Provenance& prov, const st
       }
   }
   json["effects"] = effects;
-  write_file_atomically(sensitivity_file_path(directory, "morris.csv"), csv.str());
-  write_file_atomically(sensitivity_file_path(directory, "morris.json"), json.dump(2) + "\n");
+  write_file_atomically(detail::result_file_path(directory, "morris.csv"), csv.str());
+  write_file_atomically(detail::result_file_path(directory, "morris.json"), json.dump(2) + "\n");
 }
 
 }  // namespace symbiomc

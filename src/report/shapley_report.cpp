@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
 #include <sstream>
 
 #include "report/provenance_format.hpp"
+#include "report/result_file_path.hpp"
 #include "symbiomc/base/atomic_file.hpp"
 #include "symbiomc/base/csv_format.hpp"
 
@@ -17,10 +17,6 @@ constexpr const char* ESTIMATOR =
     "Song, Nelson & Staum 2016 (SIAM/ASA JUQ 4:1060-1083): random permutations, exact conditional sampling "
     "(Gaussian copula)";
 constexpr const char* INTERVALS = "normal, spread over permutations plus delta method for Var(Y)";
-
-std::string shapley_file_path(const std::string& directory, const char* name) {
-  return (std::filesystem::path(directory) / name).string();
-}
 
 /// The warning of one output ("" when there is nothing to say).
 std::string output_warning(const ShapleyResult& r, std::size_t m, const ShapleyOutputEstimates* est) {
@@ -138,9 +134,9 @@ void write_shapley_report(const ShapleyResult& r, const Provenance& prov, const 
                             {"failed_runs", reasons}};
   }
   json["failures"] = failures;
-  write_file_atomically(shapley_file_path(directory, "shapley.csv"), effects.str());
-  write_file_atomically(shapley_file_path(directory, "shapley_outputs.csv"), outputs.str());
-  write_file_atomically(shapley_file_path(directory, "shapley.json"), json.dump(2) + "\n");
+  write_file_atomically(detail::result_file_path(directory, "shapley.csv"), effects.str());
+  write_file_atomically(detail::result_file_path(directory, "shapley_outputs.csv"), outputs.str());
+  write_file_atomically(detail::result_file_path(directory, "shapley.json"), json.dump(2) + "\n");
 }
 
 }  // namespace symbiomc

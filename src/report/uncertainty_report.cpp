@@ -2,13 +2,13 @@
 
 #include "report/given_data_format.hpp"
 #include "report/provenance_format.hpp"
+#include "report/result_file_path.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <sstream>
 
 #include <boost/math/distributions/normal.hpp>
@@ -218,7 +218,6 @@ void add_failures(const UncertaintyResult& r, UncertaintyFiles& files) {
 }  // namespace
 
 void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov, const std::string& directory) {
-  namespace fs = std::filesystem;
   const std::string header = provenance_comment(r, prov);
   UncertaintyFiles files;
   files.summary << header
@@ -248,7 +247,7 @@ void write_uncertainty_report(const UncertaintyResult& r, const Provenance& prov
   add_comparisons(r, files);
   add_failures(r, files);
 
-  auto path = [&](const char* name) { return (fs::path(directory) / name).string(); };
+  auto path = [&](const char* name) { return detail::result_file_path(directory, name); };
   write_file_atomically(path("summary.csv"), files.summary.str());
   write_file_atomically(path("quantiles.csv"), files.quantiles.str());
   write_file_atomically(path("histograms.csv"), files.histograms.str());

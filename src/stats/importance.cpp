@@ -6,13 +6,11 @@
 #include <utility>
 
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/stats/stats.hpp"
 
 namespace symbiomc {
 
 namespace {
-
-// As SobolOutputEstimates::zero_variance: rounding alone leaves a relative residue far below this.
-constexpr double IMPORTANCE_ZERO_VARIANCE_RELATIVE = 1e-12;
 
 struct Anova {
   double corrected = 0.0;    // S_j with the within-bin correction
@@ -198,8 +196,7 @@ std::vector<FirstOrderOutput> FirstOrderAccumulator::finalize(double conf_level)
     }
     out.mean = setup_.shift[o] + t1 / n;
     out.variance = std::max(t2 - t1 * t1 / n, 0.0) / (n - 1.0);
-    out.zero_variance =
-        d > 0 && !(out.variance > IMPORTANCE_ZERO_VARIANCE_RELATIVE * std::max(out.mean * out.mean, t2 / n));
+    out.zero_variance = d > 0 && !(out.variance > ZERO_VARIANCE_RELATIVE * std::max(out.mean * out.mean, t2 / n));
     for (std::size_t j = 0; j < d; ++j) {
       FirstOrderEstimate e;
       if (out.zero_variance) {

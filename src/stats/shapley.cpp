@@ -10,6 +10,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/stats/stats.hpp"
 
 namespace symbiomc {
 
@@ -225,7 +226,7 @@ ShapleyOutputEstimates ShapleyAccumulator::output_estimates(std::size_t o, doubl
   const double var_v = std::max(0.0, (vm.m4 / n - v * v * (n - 3.0) / (n - 1.0)) / n);
   out.variance_std_error = std::sqrt(var_v);
   out.effects.assign(d, IndexEstimate{});
-  out.zero_variance = !(v > 1e-12 * vm.mean * vm.mean);
+  out.zero_variance = !(v > ZERO_VARIANCE_RELATIVE * vm.mean * vm.mean);
   if (!out.zero_variance) {
     for (std::size_t i = 0; i < d; ++i) {
       const double mean_d = sum_[o * d + i] / m;

@@ -13,6 +13,7 @@
 
 #include "symbiomc/base/error.hpp"
 #include "symbiomc/stats/given_data.hpp"
+#include "symbiomc/stats/stats.hpp"
 
 // Estimators (per output, all values y already reduced by the shift c; m = pooled mean of the
 // A and B rows, so a centred value is y - m, as SALib centres before estimating):
@@ -53,12 +54,6 @@
 namespace symbiomc {
 
 namespace {
-
-// Relative threshold for a constant output: V is the difference q - m^2 of two numbers of size
-// max(mean^2, q) (q = second moment about the shift), so rounding alone leaves |V| up to a few
-// ulp of that; 1e-12 is ~4500 ulp, far above rounding noise and far below any real spread.
-// No absolute floor: outputs carry units, and an absolute threshold would depend on them.
-constexpr double ZERO_VARIANCE_RELATIVE = 1e-12;
 
 IndexEstimate make_estimate(double value, double std_error, double half_width) {
   IndexEstimate e;

@@ -294,7 +294,8 @@ class DecisionAccumulator {
   void add_block(std::span<const double> y, std::span<const double> v, std::size_t n_runs, std::size_t batch);
 
   /// The vector variant of the per-run cell loop (base/vector_isa.hpp); by default the widest
-  /// the CPU runs. Every variant gives the same bits: a test sets each and compares.
+  /// the CPU runs (a caller's Workspace carries its own). Every variant gives the same bits: a
+  /// test sets each and compares.
   void use_vector_isa(VectorIsa isa) noexcept { work_.isa = can_run(isa) ? isa : VectorIsa::baseline; }
 
   /// Adds `other`'s sums, batch by batch. Throws ModelError when the setups differ.

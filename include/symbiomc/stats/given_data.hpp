@@ -43,7 +43,7 @@ class BlockBins {
   /// zeroed): a study bins every block, and a fresh allocation per block was a large part of
   /// the cost. release() gives the storage back for the next block. `isa`: the binning loop's
   /// variant (base/vector_isa.hpp), the baseline when the CPU cannot run it; the bins are the
-  /// same from every variant (tests/test_importance.cpp).
+  /// same from every variant (tests/test_decision.cpp).
   BlockBins(std::span<const double> v, std::size_t n_runs, std::size_t n_parameters, std::size_t bins,
             std::vector<std::uint16_t> storage, VectorIsa isa = widest_vector_isa());
   [[nodiscard]] std::vector<std::uint16_t> release() && noexcept { return std::move(index_); }

@@ -21,6 +21,13 @@ namespace symbiomc {
 // truncated data") on truncated input or on state that violates the class's invariants. The
 // bytes carry no format version; the checkpoint header does.
 
+/// Relative threshold below which an estimator treats an output as constant (its indices are
+/// then 0, not noise divided by noise): V is the difference q - m^2 of two numbers of size
+/// max(mean^2, q) (q = second moment about the shift), so rounding alone leaves |V| up to a few
+/// ulp of that; 1e-12 is ~4500 ulp, far above rounding noise and far below any real spread.
+/// No absolute floor: outputs carry units, and an absolute threshold would depend on them.
+inline constexpr double ZERO_VARIANCE_RELATIVE = 1e-12;
+
 /// Running count, mean, sum of squared deviations, min and max of a stream of values
 /// (Welford update, Chan et al. pairwise merge). O(1) memory.
 ///
