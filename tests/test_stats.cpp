@@ -299,6 +299,28 @@ TEST(Histogram, RejectsInvalidEdges) {
   expect_model_error([] { Histogram(1.0, 1.0 + 1e-15, 1000); }, {"too narrow for 1000 bins"});
 }
 
+// Every edge, and the double just below it, must land on its own side: add() recomputes the edges
+// (multiplying for a power-of-two bin count, dividing otherwise), and a recomputed edge one ulp
+// off the stored one would put a value in the neighbouring bin.
+TEST(Histogram, StoredEdgesSplitValuesForPowerOfTwoAndOtherBinCounts) {
+  for (const std::size_t bins : {std::size_t{2048}, std::size_t{1000}, std::size_t{4096}, std::size_t{37}}) {
+    Histogram h(-1234.5678, 98765.4321 + static_cast<double>(bins), bins);
+    const auto edges = h.bin_edges();
+    std::vector<std::uint64_t> expected(bins, 0);
+    for (std::size_t i = 0; i < bins; ++i) {
+      h.add(edges[i]);
+      ++expected[i];
+      if (i > 0) {
+        h.add(std::nextafter(edges[i], -INFINITY));
+        ++expected[i - 1];
+      }
+    }
+    const auto counts = h.bin_counts();
+    ASSERT_EQ(counts.size(), bins);
+    for (std::size_t i = 0; i < bins; ++i) EXPECT_EQ(counts[i], expected[i]) << "bins " << bins << ", bin " << i;
+  }
+}
+
 TEST(Histogram, MergeEqualsSequentialAdd) {
   const auto data = normal_draws(30'000, 1.0, 3.0, 11);
   Histogram sequential(-10.0, 12.0, 37);
