@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "symbiomc/problem/problem.hpp"
+#include "symbiomc/problem/standard_normal.hpp"
 
 namespace symbiomc {
 
@@ -26,11 +27,7 @@ double spearman_to_pearson(double rank_correlation) noexcept {
 
 RankCorrelation::RankCorrelation(std::size_t dimension, std::vector<CorrelationPair> pairs, std::string path,
                                  std::uint64_t checksum)
-    : dimension_(dimension),
-      pairs_(std::move(pairs)),
-      path_(std::move(path)),
-      checksum_(checksum),
-      standard_normal_(Normal(0.0, 1.0)) {
+    : dimension_(dimension), pairs_(std::move(pairs)), path_(std::move(path)), checksum_(checksum) {
   std::map<std::pair<std::size_t, std::size_t>, std::size_t> seen;
   for (std::size_t p = 0; p < pairs_.size(); ++p) {
     const auto& pair = pairs_[p];
@@ -152,7 +149,7 @@ void ConditionalNormalScores::sample(std::span<double> z, std::span<const double
 
 void RankCorrelation::apply(std::span<double> u, std::span<double> scratch) const noexcept {
   const std::size_t k = members_.size();
-  for (std::size_t i = 0; i < k; ++i) scratch[i] = quantile(standard_normal_, u[members_[i]]);
+  for (std::size_t i = 0; i < k; ++i) scratch[i] = standard_normal_quantile(u[members_[i]]);
   // z' = L z in place: row i needs z_0..z_i, so going from the last row up never reads an
   // entry that has already been overwritten.
   for (std::size_t i = k; i-- > 0;) {
@@ -165,7 +162,7 @@ void RankCorrelation::apply(std::span<double> u, std::span<double> scratch) cons
   // marginals' quantile still sees an open-interval u.
   constexpr double U_MIN = std::numeric_limits<double>::min();
   constexpr double U_MAX = 1.0 - std::numeric_limits<double>::epsilon() / 2.0;
-  for (std::size_t i = 0; i < k; ++i) u[members_[i]] = std::clamp(cdf(standard_normal_, scratch[i]), U_MIN, U_MAX);
+  for (std::size_t i = 0; i < k; ++i) u[members_[i]] = std::clamp(standard_normal_cdf(scratch[i]), U_MIN, U_MAX);
 }
 
 }  // namespace symbiomc

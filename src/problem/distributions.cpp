@@ -16,6 +16,7 @@
 #include <boost/math/policies/policy.hpp>
 
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/problem/standard_normal.hpp"
 
 namespace symbiomc {
 
@@ -55,30 +56,24 @@ double z_pdf(double z) noexcept { return std::isinf(z) ? 0.0 : z * std_normal_pd
 
 double clamp_to(double x, double lo, double hi) noexcept { return std::min(std::max(x, lo), hi); }
 
-// ---- Per-distribution formulas. Inverse CDFs come from Boost.Math except the closed forms
-// (uniform, triangular, log-uniform, discrete), which need no numerical inversion.
+// ---- Per-distribution formulas. The normal family inverts through standard_normal_quantile
+// (AS 241), the beta family through its table (or Boost.Math); the closed forms (uniform,
+// triangular, log-uniform, discrete) need no numerical inversion.
 
 double quantile_of(const Fixed& d, double) noexcept { return d.value(); }
 double quantile_of(const Uniform& d, double u) noexcept {
   return clamp_to(d.low() + u * (d.high() - d.low()), d.low(), d.high());
 }
-double quantile_of(const Normal& d, double u) noexcept {
-  return boost::math::quantile(BoostNormal(d.mean(), d.sd()), u);
-}
+double quantile_of(const Normal& d, double u) noexcept { return d.mean() + d.sd() * standard_normal_quantile(u); }
 double quantile_of(const TruncNormal& d, double u) noexcept {
   // Inverse CDF of the parent restricted to [Phi(alpha), Phi(beta)]. In the upper tail the
   // same is done on survival probabilities so that Phi(alpha) ~ 1 does not lose all digits.
-  const BoostNormal n01;  // standard normal
-  double z;
-  if (d.upper_tail()) {
-    z = boost::math::quantile(boost::math::complement(n01, d.p_low() - u * (d.p_low() - d.p_high())));
-  } else {
-    z = boost::math::quantile(n01, d.p_low() + u * (d.p_high() - d.p_low()));
-  }
+  const double z = d.upper_tail() ? -standard_normal_quantile(d.p_low() - u * (d.p_low() - d.p_high()))
+                                  : standard_normal_quantile(d.p_low() + u * (d.p_high() - d.p_low()));
   return clamp_to(d.mean() + d.sd() * z, d.low(), d.high());
 }
 double quantile_of(const LogNormal& d, double u) noexcept {
-  return boost::math::quantile(BoostLogNormal(d.mu_ln(), d.sigma_ln()), u);
+  return std::exp(d.mu_ln() + d.sigma_ln() * standard_normal_quantile(u));
 }
 double quantile_of(const Triangular& d, double u) noexcept {
   const double a = d.low(), c = d.mode(), b = d.high();

@@ -93,7 +93,6 @@ class RankCorrelation {
   std::vector<double> normal_scores_;
   std::string path_;
   std::uint64_t checksum_;
-  Distribution standard_normal_;
 };
 
 }  // namespace symbiomc
