@@ -57,6 +57,24 @@ TEST(ProductSums, EveryPairIsItsLaneSumBitForBit) {
   }
 }
 
+// The cross products' layout: one gain column (right) against every feature (left), so that
+// runs of four pairs share their right column, and a count of pairs that leaves a remainder.
+TEST(ProductSums, PairsSharingTheirRightColumnAreTheirLaneSumsBitForBit) {
+  for (const std::size_t n : {std::size_t{5}, std::size_t{256}, std::size_t{4099}}) {
+    const Columns features = random_columns(7, n, 40 + static_cast<unsigned>(n));
+    const Columns gains = random_columns(2, n, 80 + static_cast<unsigned>(n));
+    std::vector<ColumnPair> pairs;
+    for (const auto& gain : gains.values)
+      for (const auto& feature : features.values) pairs.push_back({feature.data(), gain.data()});
+    for (const VectorIsa isa : {VectorIsa::baseline, VectorIsa::avx2}) {
+      std::vector<double> out(pairs.size(), 0.0);
+      add_product_sums(pairs, n, out.data(), isa);
+      for (std::size_t q = 0; q < pairs.size(); ++q)
+        EXPECT_EQ(out[q], lane_sum(pairs[q].left, pairs[q].right, n)) << "n = " << n << ", pair " << q;
+    }
+  }
+}
+
 TEST(ProductSums, EveryInstructionSetGivesTheSameBits) {
   EXPECT_TRUE(can_run(VectorIsa::baseline));
 #if defined(__x86_64__)

@@ -34,9 +34,7 @@ std::vector<double> probabilities() {
 
 // d log Phi / d log|z| grows as z^2 in the lower tail, so a relative error d in z (or in the
 // argument of erfc) becomes about z^2 d in Phi: `ulps` ulps of z, plus a few of Phi itself.
-double tail_error_bound(double z, double ulps) {
-  return (ulps * z * z + 8.0) * std::numeric_limits<double>::epsilon();
-}
+double tail_error_bound(double z, double ulps) { return (ulps * z * z + 8.0) * std::numeric_limits<double>::epsilon(); }
 
 double relative_difference(double a, double reference) {
   return reference == 0.0 ? std::fabs(a) : std::fabs(a - reference) / std::fabs(reference);
