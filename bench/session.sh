@@ -6,7 +6,7 @@
 #   (cmake -S . -B BUILD_DIR -G Ninja -DCMAKE_BUILD_TYPE=Release -DSYMBIOMC_BUILD_BENCH=ON -DSYMBIOMC_PYTHON=ON).
 # SALIB_SRC: SALib's `src` folder (git clone https://github.com/SALib/SALib; commit 1c37548 was
 #   measured); without it the SALib comparison is skipped and says so.
-# Takes about 40 minutes on the 2-core machine of BENCHMARKS.md. Run it on an idle machine: the
+# Takes about 25 minutes on the 2-core machine of BENCHMARKS.md. Run it on an idle machine: the
 # `uptime` lines it prints between steps are the record of that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +55,23 @@ step() {
 
   step "7. the README's plot: runs/s against threads, peak memory against runs"
   /usr/bin/python3 bench/plots/throughput_and_memory.py "$bin" "$out/throughput-and-memory.png"
+
+  step "8. micro-benchmarks of the balance and of the distributions (bench_balance, bench_distributions)"
+  "$build/bench/bench_balance" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 | grep -E 'median|Benchmark'
+  "$build/bench/bench_distributions" --benchmark_filter='Quantile|ToPhysical|FillBlock' --benchmark_repetitions=3 \
+    --benchmark_report_aggregates_only=true 2>&1 | grep -E 'median|Benchmark'
+
+  step "9. 10^7 runs on 2 threads without the importance measures (the targets above run the default)"
+  /usr/bin/time -f "wall %e s, CPU %U + %S s, peak %M KiB" "$bin" uncertainty "${case_args[@]}" --runs 10000000 \
+    --threads 2 --no-correlations --importance-runs 0 --quiet --out "$out/plain-1e7"
+
+  step "10. SALib at N = 2^20, Ishigami (one run each; SALib holds the whole sample: about 7 GB)"
+  if [[ -n "$salib" && -d "$salib/SALib" ]]; then
+    PYTHONPATH="$build/python:$salib" /usr/bin/python3 python/bench/compare_salib.py --base-runs 1048576 --repeats 1 \
+      --models ishigami
+  else
+    echo "skipped: no SALib source given (third argument)"
+  fi
 
   step "done"
 } 2>&1 | tee "$out/session.log"

@@ -29,6 +29,13 @@ cache=$build_dir/CMakeCache.txt
 if $program_only && { [[ ! -f $cache ]] || grep -q '^SYMBIOMC_UNITY_BUILD:BOOL=ON$' "$cache"; }; then
   unity=ON
 fi
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DSYMBIOMC_UNITY_BUILD=$unity "$@" >/dev/null
+# The main job's unity build compiles at -O2: 5-9 % less compiler time than -O3 on a cold build
+# (64-67 s against 69-74 s wall on a fresh Debian 12, measured in pairs), and its study ran no
+# slower and wrote byte-identical results (CMake's default for Release, -O3, everywhere else).
+optimise=()
+if [[ ${BUILD_TYPE:-Release} == Release ]]; then
+  if [[ $unity == ON ]]; then optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"); else optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG"); fi
+fi
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DSYMBIOMC_UNITY_BUILD=$unity "${optimise[@]}" "$@" >/dev/null
 # shellcheck disable=SC2086  # TARGET is a space-separated list of target names
 cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target $TARGET}
