@@ -153,7 +153,7 @@ class Histogram {
   std::vector<std::uint64_t> counts_;
   double bins_per_unit_ = 0.0;                ///< bins / (hi - lo): first guess of the bin index
   double lo_ = 0.0, hi_ = 0.0, width_ = 0.0;  ///< edges_.front(), edges_.back(), hi - lo: add() reads no edge array
-  /// 1 / bins when bins is a power of two (then i * inv_bins_ is exactly i / bins), else 0: edge()
+  /// 1 / bins when bins is a power of two (then i * (1 / bins) is exactly i / bins), else 0: edge()
   /// multiplies instead of dividing, two divisions per add saved at the default 2048 bins.
   double power_of_two_inverse_bins_ = 0.0;
   /// Edge i (0..bins), computed exactly as the constructor stored it.
