@@ -10,6 +10,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 
 #include "symbiomc/base/error.hpp"
+#include "symbiomc/problem/standard_normal.hpp"
 #include "symbiomc/stats/stats.hpp"
 
 namespace symbiomc {
@@ -33,7 +34,7 @@ void check_allocation(std::size_t n_inputs, std::size_t outer, std::size_t inner
 // ---- the design
 
 ShapleyDesign::ShapleyDesign(const Problem& problem, std::size_t outer, std::size_t inner)
-    : problem_(problem), d_(problem.dimension()), outer_(outer), inner_(inner), standard_normal_(Normal(0.0, 1.0)) {
+    : problem_(problem), d_(problem.dimension()), outer_(outer), inner_(inner) {
   check_allocation(d_, outer, inner);
   slot_of_.assign(d_, NO_SLOT);
   if (problem.correlation()) {
@@ -92,7 +93,7 @@ void ShapleyDesign::draw_outer(Engine& engine, Scratch& s) const {
     const RankCorrelation& copula = *problem_.correlation();
     const std::size_t k = s.z.size();
     const std::vector<double>& lower = copula.cholesky();
-    for (std::size_t c = 0; c < k; ++c) s.e[c] = quantile(standard_normal_, next_open_unit(engine));
+    for (std::size_t c = 0; c < k; ++c) s.e[c] = standard_normal_quantile(next_open_unit(engine));
     for (std::size_t r = 0; r < k; ++r) {
       double sum = 0.0;
       for (std::size_t c = 0; c <= r; ++c) sum += lower[r * k + c] * s.e[c];
@@ -100,7 +101,7 @@ void ShapleyDesign::draw_outer(Engine& engine, Scratch& s) const {
     }
     for (const std::size_t b : s.conditional.given) {
       const std::size_t i = copula.members()[b];
-      s.base[i] = quantile(params[i].dist, std::clamp(cdf(standard_normal_, s.z[b]), U_MIN, U_MAX));
+      s.base[i] = quantile(params[i].dist, std::clamp(standard_normal_cdf(s.z[b]), U_MIN, U_MAX));
     }
   }
   for (std::size_t i = 0; i < d_; ++i)
@@ -113,11 +114,11 @@ void ShapleyDesign::draw_inner(Engine& engine, Scratch& s, std::span<double> row
   const ConditionalNormalScores& cond = s.conditional;
   if (!cond.free.empty()) {
     const RankCorrelation& copula = *problem_.correlation();
-    for (std::size_t a = 0; a < cond.free.size(); ++a) s.e[a] = quantile(standard_normal_, next_open_unit(engine));
+    for (std::size_t a = 0; a < cond.free.size(); ++a) s.e[a] = standard_normal_quantile(next_open_unit(engine));
     cond.sample(s.z, s.e);
     for (const std::size_t slot : cond.free) {
       const std::size_t i = copula.members()[slot];
-      row[i] = quantile(params[i].dist, std::clamp(cdf(standard_normal_, s.z[slot]), U_MIN, U_MAX));
+      row[i] = quantile(params[i].dist, std::clamp(standard_normal_cdf(s.z[slot]), U_MIN, U_MAX));
     }
   }
   for (std::size_t i = 0; i < d_; ++i)

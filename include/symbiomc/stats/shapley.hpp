@@ -94,7 +94,6 @@ class ShapleyDesign {
   const Problem& problem_;
   std::size_t d_, outer_, inner_;
   std::vector<std::size_t> slot_of_;  ///< parameter -> copula slot, or NO_SLOT when independent
-  Distribution standard_normal_;
 };
 
 /// One output's Shapley effects.
