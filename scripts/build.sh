@@ -30,8 +30,10 @@ if $program_only && { [[ ! -f $cache ]] || grep -q '^SYMBIOMC_UNITY_BUILD:BOOL=O
   unity=ON
 fi
 # The main job's unity build compiles at -O2: 5-9 % less compiler time than -O3 on a cold build
-# (64-67 s against 69-74 s wall on a fresh Debian 12, measured in pairs), and its study ran no
-# slower and wrote byte-identical results (CMake's default for Release, -O3, everywhere else).
+# (64-67 s against 69-74 s wall on a fresh Debian 12, measured in pairs), for a study that writes
+# byte-identical results and runs at most a little slower (whole study within noise in one set of
+# pairs; the Shapley step ~10 % slower in another), so the cold main job is a few seconds
+# shorter. CMake's default for Release, -O3, everywhere else.
 optimise=()
 if [[ ${BUILD_TYPE:-Release} == Release ]]; then
   if [[ $unity == ON ]]; then optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"); else optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG"); fi
