@@ -112,6 +112,17 @@ TEST(StandardNormal, CdfAgreesWithBoostInBothTails) {
   EXPECT_EQ(standard_normal_cdf(0.0), 0.5);
 }
 
+TEST(StandardNormal, CdfInTheOpenUnitIntervalNeverReachesZeroOrOne) {
+  EXPECT_EQ(standard_normal_cdf_in_open_unit_interval(0.0), 0.5);
+  EXPECT_EQ(standard_normal_cdf_in_open_unit_interval(1.5), standard_normal_cdf(1.5));
+  for (const double z : {9.0, 40.0, std::numeric_limits<double>::infinity()}) {
+    EXPECT_LT(standard_normal_cdf_in_open_unit_interval(z), 1.0) << "z = " << z;
+    EXPECT_GT(standard_normal_cdf_in_open_unit_interval(-z), 0.0) << "z = " << -z;
+    EXPECT_TRUE(std::isfinite(standard_normal_quantile(standard_normal_cdf_in_open_unit_interval(z))));
+    EXPECT_TRUE(std::isfinite(standard_normal_quantile(standard_normal_cdf_in_open_unit_interval(-z))));
+  }
+}
+
 TEST(StandardNormal, CdfInvertsQuantile) {
   for (const double p : probabilities()) {
     if (p < 1e-300 || p > 1.0 - 1e-12) continue;  // beyond, Phi's own rounding of 1 - p dominates

@@ -158,11 +158,7 @@ void RankCorrelation::apply(std::span<double> u, std::span<double> scratch) cons
     for (std::size_t j = 0; j <= i; ++j) sum += row[j] * scratch[j];
     scratch[i] = sum;
   }
-  // Phi(z') rounds to 1 for z' > ~8.3 and to 0 far in the lower tail; clamp so that the
-  // marginals' quantile still sees an open-interval u.
-  constexpr double U_MIN = std::numeric_limits<double>::min();
-  constexpr double U_MAX = 1.0 - std::numeric_limits<double>::epsilon() / 2.0;
-  for (std::size_t i = 0; i < k; ++i) u[members_[i]] = std::clamp(standard_normal_cdf(scratch[i]), U_MIN, U_MAX);
+  for (std::size_t i = 0; i < k; ++i) u[members_[i]] = standard_normal_cdf_in_open_unit_interval(scratch[i]);
 }
 
 }  // namespace symbiomc

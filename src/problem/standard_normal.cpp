@@ -1,5 +1,6 @@
 #include "symbiomc/problem/standard_normal.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -111,6 +112,12 @@ double standard_normal_quantile(double p) noexcept {
 double standard_normal_cdf(double z) noexcept {
   constexpr double ONE_OVER_SQRT_2 = 0.70710678118654752440084436210484903928;
   return 0.5 * std::erfc(-z * ONE_OVER_SQRT_2);
+}
+
+double standard_normal_cdf_in_open_unit_interval(double z) noexcept {
+  constexpr double U_MIN = std::numeric_limits<double>::min();
+  constexpr double U_MAX = 1.0 - std::numeric_limits<double>::epsilon() / 2.0;
+  return std::clamp(standard_normal_cdf(z), U_MIN, U_MAX);
 }
 
 }  // namespace symbiomc

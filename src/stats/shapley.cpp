@@ -18,10 +18,6 @@ namespace symbiomc {
 namespace {
 
 constexpr std::size_t NO_SLOT = std::numeric_limits<std::size_t>::max();
-// Phi(z) rounds to 0 or 1 far in the tails; clamp as RankCorrelation::apply does, so the
-// marginals' quantile always sees an open-interval u.
-constexpr double U_MIN = std::numeric_limits<double>::min();
-constexpr double U_MAX = 1.0 - std::numeric_limits<double>::epsilon() / 2.0;
 
 void check_allocation(std::size_t n_inputs, std::size_t outer, std::size_t inner) {
   if (n_inputs == 0) throw ModelError("Shapley effects need at least one uncertain parameter");
@@ -101,7 +97,7 @@ void ShapleyDesign::draw_outer(Engine& engine, Scratch& s) const {
     }
     for (const std::size_t b : s.conditional.given) {
       const std::size_t i = copula.members()[b];
-      s.base[i] = quantile(params[i].dist, std::clamp(standard_normal_cdf(s.z[b]), U_MIN, U_MAX));
+      s.base[i] = quantile(params[i].dist, standard_normal_cdf_in_open_unit_interval(s.z[b]));
     }
   }
   for (std::size_t i = 0; i < d_; ++i)
@@ -118,7 +114,7 @@ void ShapleyDesign::draw_inner(Engine& engine, Scratch& s, std::span<double> row
     cond.sample(s.z, s.e);
     for (const std::size_t slot : cond.free) {
       const std::size_t i = copula.members()[slot];
-      row[i] = quantile(params[i].dist, std::clamp(standard_normal_cdf(s.z[slot]), U_MIN, U_MAX));
+      row[i] = quantile(params[i].dist, standard_normal_cdf_in_open_unit_interval(s.z[slot]));
     }
   }
   for (std::size_t i = 0; i < d_; ++i)

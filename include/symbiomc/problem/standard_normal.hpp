@@ -22,4 +22,10 @@ namespace symbiomc {
 /// Phi(z); 0 at -inf, 1 at +inf, NaN for NaN. Thread-safe, no allocation.
 [[nodiscard]] double standard_normal_cdf(double z) noexcept;
 
+/// Phi(z) clamped into the open unit interval, the uniform a marginal's quantile takes: the
+/// Gaussian copula's way back from normal scores (RankCorrelation::apply, Shapley's conditional
+/// draws). Phi rounds to 1 for z > ~8.3 and to 0 far in the lower tail, and a quantile at 0 or
+/// 1 is infinite for an unbounded marginal.
+[[nodiscard]] double standard_normal_cdf_in_open_unit_interval(double z) noexcept;
+
 }  // namespace symbiomc
