@@ -29,14 +29,18 @@ cache=$build_dir/CMakeCache.txt
 if $program_only && { [[ ! -f $cache ]] || grep -q '^SYMBIOMC_UNITY_BUILD:BOOL=ON$' "$cache"; }; then
   unity=ON
 fi
-# The main job's unity build compiles at -O2: 5-9 % less compiler time than -O3 on a cold build
-# (64-67 s against 69-74 s wall on a fresh Debian 12, measured in pairs), for a study that writes
-# byte-identical results and runs at most a little slower (whole study within noise in one set of
-# pairs; the Shapley step ~10 % slower in another), so the cold main job is a few seconds
-# shorter. CMake's default for Release, -O3, everywhere else.
+# The main job's unity build compiles the model-run stages at -O2 and the code that runs once a
+# command (the report stage and the program: SYMBIOMC_COLD_CODE_FLAGS) at -O1: less compiler
+# time on a cold build than -O3 everywhere, for a study that writes byte-identical results
+# (scripts/result-digest.sh) and runs at most a little slower (the Shapley step ~10 % slower at
+# -O2 than at -O3 in one set of pairs). CMake's default for Release, -O3, everywhere else.
 optimise=()
 if [[ ${BUILD_TYPE:-Release} == Release ]]; then
-  if [[ $unity == ON ]]; then optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"); else optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG"); fi
+  if [[ $unity == ON ]]; then
+    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DSYMBIOMC_COLD_CODE_FLAGS=-O1)
+  else
+    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG")
+  fi
 fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DSYMBIOMC_UNITY_BUILD=$unity "${optimise[@]}" "$@" >/dev/null
 # shellcheck disable=SC2086  # TARGET is a space-separated list of target names

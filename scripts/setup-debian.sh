@@ -6,8 +6,9 @@
 # be passed as arguments (e.g. python3-openturns for the peer comparison). apt's own output
 # goes to a log file, named in the one line this prints, and is shown only when apt fails.
 set -euo pipefail
-packages=(cmake ninja-build g++ make pkg-config libtbb-dev libeigen3-dev libboost-dev libboost-math-dev
-          libcli11-dev libfccp-dev nlohmann-json3-dev)
+# Boost is used header-only (Boost.Math, Boost.Random, Boost.CRC) and CMake drives Ninja, so
+# neither Boost's compiled libraries nor make are needed; pkg-config comes with Eigen's package.
+packages=(cmake ninja-build g++ libtbb-dev libeigen3-dev libboost-dev libcli11-dev libfccp-dev nlohmann-json3-dev)
 if [[ "${1:-}" == "--test" ]]; then
   shift
   packages+=(libgtest-dev libbenchmark-dev chromium libopenmpi-dev openmpi-bin)

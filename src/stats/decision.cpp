@@ -508,14 +508,14 @@ RegressionRule DecisionAccumulator::regression_rule() const {
     // The metamodel's features (1, t, t^3) at every draw, once for all the jackknife's fits.
     const std::size_t k = group.regression_members.size();
     const std::vector<double> draws = regression_draws(group);
-    Eigen::MatrixXd features(static_cast<Eigen::Index>(REGRESSION_DRAWS), static_cast<Eigen::Index>(2 * k + 1));
+    // Column-major, as regression_evppi_of maps it.
+    std::vector<double> features(REGRESSION_DRAWS * (2 * k + 1));
     for (std::size_t s = 0; s < REGRESSION_DRAWS; ++s) {
-      const auto row = static_cast<Eigen::Index>(s);
-      features(row, 0) = 1.0;
+      features[s] = 1.0;
       for (std::size_t a = 0; a < k; ++a) {
         const double t = draws[s * k + a];
-        features(row, static_cast<Eigen::Index>(1 + a)) = t;
-        features(row, static_cast<Eigen::Index>(1 + k + a)) = t * t * t;
+        features[(1 + a) * REGRESSION_DRAWS + s] = t;
+        features[(1 + k + a) * REGRESSION_DRAWS + s] = t * t * t;
       }
     }
     rule.members_.push_back(group.regression_members);
@@ -679,9 +679,11 @@ std::vector<double> DecisionAccumulator::regression_draws(const GroupLayout& gro
 }
 
 double DecisionAccumulator::regression_evppi_of(const GroupLayout& group, std::span<const double> sums,
-                                                const Eigen::MatrixXd& features) const {
+                                                std::span<const double> features) const {
   const std::size_t k = group.regression_members.size(), p = 2 * k + 1, w = setup_.n_modes - 1;
   const auto ip = static_cast<Eigen::Index>(p);
+  const Eigen::Map<const Eigen::MatrixXd> feature_matrix(features.data(), static_cast<Eigen::Index>(REGRESSION_DRAWS),
+                                                         ip);
   Eigen::MatrixXd gram(ip, ip);
   const double* tri = &sums[group.regression_first];
   for (std::size_t i = 0, t = 0; i < p; ++i)
@@ -695,14 +697,14 @@ double DecisionAccumulator::regression_evppi_of(const GroupLayout& group, std::s
   for (std::size_t m = 0; m < w; ++m)
     for (std::size_t i = 0; i < p; ++i)
       cross(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(m)) = c[m * p + i];
-  const Eigen::MatrixXd beta = ldlt.solve(cross);  // p x w: one fitted conditional mean per mode
-  const Eigen::MatrixXd fitted = features * beta;  // S x w, one matrix product (vectorised)
+  const Eigen::MatrixXd beta = ldlt.solve(cross);        // p x w: one fitted conditional mean per mode
+  const Eigen::MatrixXd fitted = feature_matrix * beta;  // S x w, one matrix product (vectorised)
   const double sum_of_max = fitted.rowwise().maxCoeff().cwiseMax(0.0).sum();
   const double max_of_sum = std::max(0.0, fitted.colwise().sum().maxCoeff());
   return (sum_of_max - max_of_sum) / static_cast<double>(REGRESSION_DRAWS);
 }
 
-EvppiEstimate DecisionAccumulator::regression_estimate(const GroupLayout& group, const Eigen::MatrixXd& features,
+EvppiEstimate DecisionAccumulator::regression_estimate(const GroupLayout& group, std::span<const double> features,
                                                        const Batch& pooled, std::span<const std::size_t> present,
                                                        std::span<const std::uint64_t> present_runs, double evpi,
                                                        double conf_level, double t) const {

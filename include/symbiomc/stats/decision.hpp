@@ -94,8 +94,6 @@
 #include <string>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "symbiomc/base/byte_stream.hpp"
 #include "symbiomc/base/vector_isa.hpp"
 #include "symbiomc/stats/given_data.hpp"
@@ -227,7 +225,10 @@ class RegressionRule {
   friend class DecisionAccumulator;
   std::vector<std::vector<std::size_t>> members_;
   std::vector<double> normal_scores_;
-  std::vector<Eigen::MatrixXd> features_;  ///< REGRESSION_DRAWS x (2k + 1) per regression group
+  /// Per regression group, REGRESSION_DRAWS x (2k + 1) column-major: plain doubles rather than
+  /// an Eigen matrix, so that this header (the report and the program include it) does not
+  /// pull Eigen into every source that includes it; decision.cpp maps them.
+  std::vector<std::vector<double>> features_;
 };
 
 /// Running per-batch sums for DecisionResult. Per batch: Moments of y and of the regret for
@@ -357,11 +358,11 @@ class DecisionAccumulator {
   /// metamodel's `features` at REGRESSION_DRAWS draws of the group's coordinates
   /// (REGRESSION_DRAWS x (2k + 1)); 0 when the Gram matrix is singular.
   double regression_evppi_of(const GroupLayout& group, std::span<const double> sums,
-                             const Eigen::MatrixXd& features) const;
+                             std::span<const double> features) const;
   /// The group's fixed draws of V_G - 1/2 (see the header comment), row-major.
   std::vector<double> regression_draws(const GroupLayout& group) const;
   /// A regression group's EVPPI with its jackknife interval (t: the interval's Student-t factor).
-  EvppiEstimate regression_estimate(const GroupLayout& group, const Eigen::MatrixXd& features, const Batch& pooled,
+  EvppiEstimate regression_estimate(const GroupLayout& group, std::span<const double> features, const Batch& pooled,
                                     std::span<const std::size_t> present, std::span<const std::uint64_t> present_runs,
                                     double evpi, double conf_level, double t) const;
 
