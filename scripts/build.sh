@@ -42,6 +42,6 @@ if [[ ${BUILD_TYPE:-Release} == Release ]]; then
     optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG")
   fi
 fi
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DSYMBIOMC_UNITY_BUILD=$unity "${optimise[@]}" "$@" >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DSYMBIOMC_UNITY_BUILD=$unity "${optimise[@]}" "$@" >/dev/null
 # shellcheck disable=SC2086  # TARGET is a space-separated list of target names
 cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target $TARGET}
