@@ -2,8 +2,9 @@
 # The main job compiles the library and the program as unity batches (-DSYMBIOMC_UNITY_BUILD=ON,
 # scripts/build.sh), where the file-local names (anonymous namespace, static) of the sources in
 # one batch meet. This compiles each of symbiomc_core (without its report stage), the report stage
-# (symbiomc_report_stage) and symbiomc_cli (with the MPI scheduler) as a single batch, unoptimised, so that a clash between any two of its sources fails here, whatever
-# batches a later list of sources falls into.
+# (symbiomc_report_stage) and symbiomc_cli (with the MPI scheduler) as a single batch,
+# unoptimised, so that a clash between any two of its sources fails here, whatever batches a
+# later list of sources falls into.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build-unity-check}
