@@ -60,17 +60,7 @@ void write_case(const std::filesystem::path& dir, const CaseText& c) {
   write_text(dir / "curves.csv", "curve,x,y,x_unit,y_unit\nc,0,0,1,1\nc," + c.curve_x1 + ",10,1,1\nc,2,20,1,1\n");
 }
 
-/// The InputError message of compiling the case, or "" when it compiles.
-std::string compile_error(const std::filesystem::path& dir, const PlanOptions& options = {}) {
-  try {
-    (void)BalancePlan::compile(read_case(dir.string()), options);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-/// The error that compiling an already read `network` gives, "" when it compiles.
+/// The InputError message of compiling an already read `network`, or "" when it compiles.
 std::string compile_error(const Network& network, const PlanOptions& options) {
   try {
     (void)BalancePlan::compile(network, options);
@@ -78,6 +68,15 @@ std::string compile_error(const Network& network, const PlanOptions& options) {
     return e.what();
   }
   return "";
+}
+
+/// The same for the case in `dir`, whose reading may fail too.
+std::string compile_error(const std::filesystem::path& dir, const PlanOptions& options = {}) {
+  try {
+    return compile_error(read_case(dir.string()), options);
+  } catch (const InputError& e) {
+    return e.what();
+  }
 }
 
 /// A compiled case, one workspace over it, and the slots of y, v, f and the energy factor.
