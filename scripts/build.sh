@@ -23,12 +23,18 @@ echo "build: configuring and compiling in $build_dir" >&2
 # sources (-DSYMBIOMC_UNITY_BUILD=ON: about 2.5x less compile time); a directory that already
 # holds a build with one object a source (scripts/test.sh's, an older one) keeps it, to rebuild nothing. Builds
 # with tests or benchmarks keep one object a source, for quick incremental rebuilds. A later
-# argument overrides either.
+# argument overrides either. UNITY=ON or UNITY=OFF decides instead: the sanitizer and fuzz builds
+# (scripts/test.sh --sanitize and --tsan, scripts/fuzz.sh), which CI makes cold, ask for ON.
 unity=OFF
 cache=$build_dir/CMakeCache.txt
 if $program_only && { [[ ! -f $cache ]] || grep -q '^SYMBIOMC_UNITY_BUILD:BOOL=ON$' "$cache"; }; then
   unity=ON
 fi
+case ${UNITY:-} in
+  "") ;;
+  ON | OFF) unity=$UNITY ;;
+  *) echo "build: UNITY must be ON or OFF, not '$UNITY'" >&2; exit 2 ;;
+esac
 # The main job's unity build compiles the model-run stages at -O2 and the code that runs once a
 # command (the report stage and the program: SYMBIOMC_COLD_CODE_FLAGS) at -O1: less compiler
 # time on a cold build than -O3 everywhere (-O2: 5-9 % less than -O3; -O1: about 30 % less than
@@ -37,12 +43,12 @@ fi
 # -O2 than at -O3 in one set of pairs). CMake's default for Release, -O3, everywhere else.
 optimise=()
 if [[ ${BUILD_TYPE:-Release} == Release ]]; then
-  if [[ $unity == ON ]]; then
+  if $program_only && [[ $unity == ON ]]; then
     optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DSYMBIOMC_COLD_CODE_FLAGS=-O1)
   else
     optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG")
   fi
 fi
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DSYMBIOMC_UNITY_BUILD=$unity "${optimise[@]}" "$@" >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DSYMBIOMC_UNITY_BUILD="$unity" "${optimise[@]}" "$@" >/dev/null
 # shellcheck disable=SC2086  # TARGET is a space-separated list of target names
 cmake --build "$build_dir" -j "$(nproc)" ${TARGET:+--target $TARGET}
