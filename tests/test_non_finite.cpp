@@ -227,9 +227,7 @@ TEST(ConstantFolding, FoldedAndUnfoldedTapesAgreeOnRandomExpressions) {
 
     PlanOptions unfolded_options;
     unfolded_options.fold_constants = false;
-    // The case is read once and compiled both ways: reading does not depend on folding, and
-    // each read allocates fast-cpp-csv-parser's 48 MB line buffer per file, whose shadow
-    // memory AddressSanitizer fills on every free (four reads made this test about 250 s there).
+    // The case is read once and compiled both ways: reading does not depend on folding.
     Network network;
     try {
       network = read_case(dir.path().string());

@@ -10,8 +10,6 @@
 #include <iterator>
 #include <system_error>
 
-#include <libfccp/csv.h>
-
 #include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
@@ -37,9 +35,9 @@ std::string read_file_bytes(const std::string& path, std::string_view what) {
 }
 
 bool parse_number(std::string_view text, double& out, bool allow_infinite) noexcept {
-  // std::from_chars rather than fast-cpp-csv-parser's parse<double>: that one sums digits by
-  // repeated multiplication (not correctly rounded, so "0.1" need not give the nearest double)
-  // and takes ',' as a decimal point. from_chars is exact but refuses a leading '+'.
+  // std::from_chars: correctly rounded, so "0.1" gives the nearest double (the parse<double> of
+  // fast-cpp-csv-parser, once used here, summed digits by repeated multiplication and took ','
+  // as a decimal point). from_chars refuses a leading '+', so it is taken off here.
   if (!text.empty() && text.front() == '+') {
     text.remove_prefix(1);
     if (!text.empty() && (text.front() == '+' || text.front() == '-')) return false;
@@ -109,47 +107,34 @@ FoldedCsv fold_quoted_line_breaks(std::string_view bytes, const std::string& pat
   return folded;
 }
 
-std::string csv_error_message(const std::exception& error, const std::string& path, const FoldedCsv& folded,
-                              std::size_t reader_line, const std::vector<std::string>& columns,
+std::string csv_error_message(const CsvSyntaxError& error, const std::string& path, const FoldedCsv& folded,
+                              const std::vector<std::string>& columns,
                               const std::vector<std::pair<std::string, std::string>>& synonyms) {
-  // fast-cpp-csv-parser's errors carry file, line and column name in mixin bases; its own
-  // what() text names the file in another style and truncates long paths, so the message is
-  // rebuilt here from those fields.
-  std::size_t line = reader_line;
-  if (const auto* with_line = dynamic_cast<const io::error::with_file_line*>(&error);
-      with_line != nullptr && with_line->file_line > 0) {
-    line = static_cast<std::size_t>(with_line->file_line);
+  const std::string at = to_string(SourceLocation{path, std::max<std::size_t>(folded.physical_line(error.line), 1)});
+  const std::string& column = error.column;
+  switch (error.problem) {
+    case CsvProblem::unknown_column: {
+      const auto synonym =
+          std::find_if(synonyms.begin(), synonyms.end(), [&](const auto& s) { return s.first == column; });
+      const std::string hint =
+          synonym != synonyms.end() ? " (did you mean '" + synonym->second + "'?)" : did_you_mean(column, columns);
+      return message(at, "column '", column, "' in the header is not a known column", hint,
+                     "; known columns: ", quoted_list(columns));
+    }
+    case CsvProblem::duplicated_column:
+      return message(at, "column '", column, "' appears twice in the header");
+    case CsvProblem::too_few_cells:
+      return message(at, "fewer cells than the header has columns");
+    case CsvProblem::too_many_cells:
+      return message(at, "more cells than the header has columns (a ',' inside a cell needs double quotes)");
+    case CsvProblem::unclosed_quote:
+      return message(at, "a double-quoted cell is not closed");
+    case CsvProblem::line_too_long:
+      return message(at, "line longer than the CSV reader's limit of 2^24-1 characters");
+    case CsvProblem::no_header:
+      break;
   }
-  const std::string at = to_string(SourceLocation{path, std::max<std::size_t>(folded.physical_line(line), 1)});
-  const auto* with_column = dynamic_cast<const io::error::with_column_name*>(&error);
-  const std::string column = with_column != nullptr ? std::string(with_column->column_name) : std::string();
-  if (dynamic_cast<const io::error::extra_column_in_header*>(&error) != nullptr) {
-    const auto synonym =
-        std::find_if(synonyms.begin(), synonyms.end(), [&](const auto& s) { return s.first == column; });
-    const std::string hint =
-        synonym != synonyms.end() ? " (did you mean '" + synonym->second + "'?)" : did_you_mean(column, columns);
-    return message(at, "column '", column, "' in the header is not a known column", hint,
-                   "; known columns: ", quoted_list(columns));
-  }
-  if (dynamic_cast<const io::error::duplicated_column_in_header*>(&error) != nullptr) {
-    return message(at, "column '", column, "' appears twice in the header");
-  }
-  if (dynamic_cast<const io::error::missing_column_in_header*>(&error) != nullptr) {
-    return message(at, "the header lacks the required column '", column, "'");
-  }
-  if (dynamic_cast<const io::error::too_few_columns*>(&error) != nullptr) {
-    return message(at, "fewer cells than the header has columns");
-  }
-  if (dynamic_cast<const io::error::too_many_columns*>(&error) != nullptr) {
-    return message(at, "more cells than the header has columns (a ',' inside a cell needs double quotes)");
-  }
-  if (dynamic_cast<const io::error::escaped_string_not_closed*>(&error) != nullptr) {
-    return message(at, "a double-quoted cell is not closed");
-  }
-  if (dynamic_cast<const io::error::line_length_limit_exceeded*>(&error) != nullptr) {
-    return message(at, "line longer than the CSV reader's limit of 2^24-1 characters");
-  }
-  return message(at, error.what());
+  return message(at, "no header line (only comments or blank lines)");
 }
 
 }  // namespace detail

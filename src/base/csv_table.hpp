@@ -1,16 +1,14 @@
 #pragma once
-// Reads a CSV file with a header of named columns into rows of strings, on top of
-// fast-cpp-csv-parser (libfccp). Private to src/: the parser's header is heavy and its
-// exceptions become InputErrors here, worded by the one translator of base/csv_reading.hpp.
-
-#include <libfccp/csv.h>
+// Reads a CSV file with a header of named columns into rows of strings, on top of the one
+// tokenizer (base/csv_records.hpp), whose errors become InputErrors here, worded by the one
+// translator of base/csv_reading.hpp. Private to src/.
 
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "base/csv_reading.hpp"
@@ -40,10 +38,11 @@ struct CsvTable {
   }
 };
 
-namespace csv_detail {
-template <std::size_t N, std::size_t... I>
-CsvTable read(const std::string& path, const std::array<std::string_view, N>& columns,
-              const std::vector<std::string_view>& required, std::index_sequence<I...>) {
+/// Reads `path`. Columns not in `columns` are an error (likely a typo); columns in
+/// `required` must be in the header; others may be absent (cells read as "").
+template <std::size_t N>
+[[nodiscard]] CsvTable read_csv_table(const std::string& path, const std::array<std::string_view, N>& columns,
+                                      const std::vector<std::string_view>& required) {
   CsvTable table;
   table.path = path;
   for (auto c : columns) table.columns.emplace_back(c);
@@ -52,13 +51,11 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
   if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open file");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const FoldedCsv folded = fold_quoted_line_breaks(bytes, path);
-  io::CSVReader<N, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>, io::throw_on_overflow,
-                io::single_and_empty_line_comment<'#'>>
-      reader(path, folded.text.data(), folded.text.data() + folded.text.size());
+  CsvRecords reader(folded.text, table.columns);
   try {
-    reader.read_header(io::ignore_missing_column, std::string(columns[I])...);
-    const std::size_t header = folded.physical_line(reader.get_file_line());
-    for (std::size_t i = 0; i < N; ++i) table.present[i] = reader.has_column(std::string(columns[i]));
+    reader.read_header();
+    const std::size_t header = folded.physical_line(reader.line());
+    for (std::size_t i = 0; i < N; ++i) table.present[i] = reader.has_column(table.columns[i]);
     for (auto name : required) {
       std::size_t i = table.column_index(name);
       if (!table.present[i]) {
@@ -68,37 +65,23 @@ CsvTable read(const std::string& path, const std::array<std::string_view, N>& co
                          message("the header lacks the required column '", name, "' (required columns: ", list, ")"));
       }
     }
-    std::array<char*, N> cells{};
     for (;;) {
-      cells.fill(nullptr);
-      if (!reader.read_row(cells[I]...)) break;
       CsvRow row;
-      row.line = folded.physical_line(reader.get_file_line());
-      row.cells.reserve(N);
-      for (std::size_t i = 0; i < N; ++i) {
-        row.cells.emplace_back(cells[i] ? cells[i] : "");
-        folded.restore(row.cells.back());
-      }
+      row.cells.resize(N);
+      if (!reader.read_row(row.cells)) break;
+      row.line = folded.physical_line(reader.line());
+      for (auto& cell : row.cells) folded.restore(cell);
       table.rows.push_back(std::move(row));
     }
-  } catch (const io::error::header_missing&) {
-    std::string list;
-    for (auto c : columns) list += (list.empty() ? "" : ",") + std::string(c);
-    throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
-  } catch (const io::error::base& e) {
-    // Header errors carry no line of their own: the header's line is the reader's position.
-    throw InputError(csv_error_message(e, path, folded, reader.get_file_line(), table.columns));
+  } catch (const CsvSyntaxError& e) {
+    if (e.problem == CsvProblem::no_header) {
+      std::string list;
+      for (auto c : columns) list += (list.empty() ? "" : ",") + std::string(c);
+      throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
+    }
+    throw InputError(csv_error_message(e, path, folded, table.columns));
   }
   return table;
-}
-}  // namespace csv_detail
-
-/// Reads `path`. Columns not in `columns` are an error (likely a typo); columns in
-/// `required` must be in the header; others may be absent (cells read as "").
-template <std::size_t N>
-[[nodiscard]] CsvTable read_csv_table(const std::string& path, const std::array<std::string_view, N>& columns,
-                                      const std::vector<std::string_view>& required) {
-  return csv_detail::read<N>(path, columns, required, std::make_index_sequence<N>{});
 }
 
 }  // namespace symbiomc::detail

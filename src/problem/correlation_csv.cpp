@@ -10,8 +10,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include <libfccp/csv.h>
-
 #include "base/csv_reading.hpp"
 #include "symbiomc/base/checksum.hpp"
 #include "symbiomc/problem/distributions_csv.hpp"
@@ -24,10 +22,8 @@ namespace {
 constexpr std::size_t CORR_COLUMN_COUNT = 4;
 constexpr std::array<const char*, CORR_COLUMN_COUNT> CORR_COLUMNS = {"parameter_a", "parameter_b", "rank_correlation",
                                                                      "source"};
-// Same reader set-up as the distributions file (see distributions_csv.cpp): named columns in
-// any order, optional 'source', '#' and blank lines skipped, quoted cells may hold commas.
-using CorrReader = io::CSVReader<CORR_COLUMN_COUNT, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
-                                 io::throw_on_overflow, io::single_and_empty_line_comment<'#'>>;
+// Read as the distributions file is (see distributions_csv.cpp): named columns in any order,
+// optional 'source', '#' and blank lines skipped, quoted cells may hold commas.
 
 }  // namespace
 
@@ -35,21 +31,20 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
   const std::string bytes = detail::read_file_bytes(path, "correlation");
   const detail::FoldedCsv folded = detail::fold_quoted_line_breaks(bytes, path);
   const std::vector<std::string> columns(CORR_COLUMNS.begin(), CORR_COLUMNS.end());
-  CorrReader reader(path, folded.text.data(), folded.text.data() + folded.text.size());
+  detail::CsvRecords reader(folded.text, columns);
   try {
-    reader.read_header(io::ignore_missing_column, std::string(CORR_COLUMNS[0]), std::string(CORR_COLUMNS[1]),
-                       std::string(CORR_COLUMNS[2]), std::string(CORR_COLUMNS[3]));
-  } catch (const io::error::header_missing&) {
-    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.get_file_line()), 1);
+    reader.read_header();
+  } catch (const detail::CsvSyntaxError& e) {
+    if (e.problem != detail::CsvProblem::no_header)
+      throw InputError(detail::csv_error_message(e, path, folded, columns));
+    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.line()), 1);
     throw InputError(
         SourceLocation{path, line},
         message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
                 "; expected a header naming the columns 'parameter_a', 'parameter_b', 'rank_correlation'"));
-  } catch (const io::error::base& e) {
-    throw InputError(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
   }
   ErrorList errors;
-  const SourceLocation header{path, folded.physical_line(reader.get_file_line())};
+  const SourceLocation header{path, folded.physical_line(reader.line())};
   for (std::size_t c = 0; c < 3; ++c) {
     if (!reader.has_column(CORR_COLUMNS[c])) {
       errors.add(header, message("the header lacks the required column '", CORR_COLUMNS[c], "'"));
@@ -68,26 +63,21 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
 
   std::vector<CorrelationPair> pairs;
   std::map<std::pair<std::size_t, std::size_t>, std::size_t> first_line;  // pair -> line
-  std::string a, b, rho_text, source;
+  std::array<std::string, CORR_COLUMN_COUNT> cells;
+  const std::string &a = cells[0], &b = cells[1], &rho_text = cells[2];  // cells[3]: source, not checked
   std::size_t rows = 0;
   while (true) {
-    a.clear();
-    b.clear();
-    rho_text.clear();
-    source.clear();
     try {
-      if (!reader.read_row(a, b, rho_text, source)) break;
-      for (std::string* cell : {&a, &b, &rho_text, &source}) folded.restore(*cell);
-    } catch (const io::error::line_length_limit_exceeded& e) {
-      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));  // cannot skip it: stop
-      break;
-    } catch (const io::error::base& e) {
+      if (!reader.read_row(cells)) break;
+      for (std::string& cell : cells) folded.restore(cell);
+    } catch (const detail::CsvSyntaxError& e) {
+      errors.add(detail::csv_error_message(e, path, folded, columns));
+      if (e.problem == detail::CsvProblem::line_too_long) break;  // cannot be stepped over: reading stops here
       ++rows;
-      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
       continue;
     }
     ++rows;
-    const SourceLocation where{path, folded.physical_line(reader.get_file_line())};
+    const SourceLocation where{path, folded.physical_line(reader.line())};
     bool ok = true;
     auto lookup = [&](const char* column, const std::string& name) -> std::size_t {
       if (name.empty()) {

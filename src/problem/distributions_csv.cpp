@@ -11,11 +11,8 @@
 #include <optional>
 #include <stdexcept>
 #include <system_error>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
-
-#include <libfccp/csv.h>
 
 #include "base/csv_reading.hpp"
 #include "symbiomc/base/error.hpp"
@@ -70,24 +67,16 @@ std::vector<std::pair<std::string, std::string>> column_synonyms() {
           {"groups", "group"},   {"units", "unit"}};
 }
 
-// fast-cpp-csv-parser's CSVReader does the named, any-order, optional-column mapping we need:
-// read_header(ignore_missing_column, ...) maps the file's header onto our column order and
-// leaves absent columns null (their cells read as ""), while an unknown header name stays an
-// error (a misspelt column must not be silently ignored). It also skips '#' comment lines and
-// blank lines (single_and_empty_line_comment; '#' must be the line's first character), trims
-// blanks around cells, and lets a double-quoted cell hold commas (a citation in `source`).
-using Reader = io::CSVReader<COLUMN_COUNT, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
-                             io::throw_on_overflow, io::single_and_empty_line_comment<'#'>>;
+// The one tokenizer (base/csv_records.hpp) does the named, any-order, optional-column mapping
+// we need: the file's header is mapped onto our column order and absent columns read as "",
+// while an unknown header name stays an error (a misspelt column must not be silently
+// ignored). It also skips '#' comment lines and blank lines ('#' must be the line's first
+// character), trims blanks around cells, and lets a double-quoted cell hold commas (a citation
+// in `source`).
 using Cells = std::array<std::string, COLUMN_COUNT>;
 
-template <std::size_t... I>
-void read_header(Reader& reader, std::index_sequence<I...>) {
-  reader.read_header(io::ignore_missing_column, std::string(COLUMN_NAMES[I])...);
-}
-
-bool read_row(Reader& reader, const detail::FoldedCsv& folded, Cells& cells) {
-  for (auto& cell : cells) cell.clear();
-  if (!std::apply([&reader](auto&... cell) { return reader.read_row(cell...); }, cells)) return false;
+bool read_row(detail::CsvRecords& reader, const detail::FoldedCsv& folded, Cells& cells) {
+  if (!reader.read_row(cells)) return false;
   for (auto& cell : cells) folded.restore(cell);
   return true;
 }
@@ -508,18 +497,18 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
   const detail::FoldedCsv folded = detail::fold_quoted_line_breaks(bytes, path);
   const auto columns = column_names();
   ErrorList errors;
-  Reader reader(path, folded.text.data(), folded.text.data() + folded.text.size());
+  detail::CsvRecords reader(folded.text, columns);
   try {
-    read_header(reader, std::make_index_sequence<COLUMN_COUNT>{});
-  } catch (const io::error::header_missing&) {
-    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.get_file_line()), 1);
+    reader.read_header();
+  } catch (const detail::CsvSyntaxError& e) {
+    if (e.problem != detail::CsvProblem::no_header)
+      throw InputError(detail::csv_error_message(e, path, folded, columns, column_synonyms()));
+    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.line()), 1);
     throw InputError(SourceLocation{path, line},
                      message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
                              "; expected a header naming the columns, at least 'parameter', 'dist', 'unit'"));
-  } catch (const io::error::base& e) {
-    throw InputError(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns, column_synonyms()));
   }
-  const SourceLocation header{path, folded.physical_line(reader.get_file_line())};
+  const SourceLocation header{path, folded.physical_line(reader.line())};
   for (const Column c : REQUIRED_COLUMNS) {
     if (!reader.has_column(name_of(c)))
       errors.add(header, message("the header lacks the required column '", name_of(c), "'"));
@@ -532,17 +521,14 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
   while (true) {
     try {
       if (!read_row(reader, folded, cells)) break;
-    } catch (const io::error::line_length_limit_exceeded& e) {
-      // The reader cannot skip past an over-long line, so reading stops here.
-      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
-      break;
-    } catch (const io::error::base& e) {
+    } catch (const detail::CsvSyntaxError& e) {
+      errors.add(detail::csv_error_message(e, path, folded, columns));
+      if (e.problem == detail::CsvProblem::line_too_long) break;  // cannot be stepped over: reading stops here
       ++rows;
-      errors.add(detail::csv_error_message(e, path, folded, reader.get_file_line(), columns));
       continue;
     }
     ++rows;
-    checker.check(cells, folded.physical_line(reader.get_file_line()));
+    checker.check(cells, folded.physical_line(reader.line()));
   }
   if (rows == 0) errors.add(header, "no parameter rows after the header");
   errors.throw_if_any();
