@@ -22,8 +22,6 @@ namespace {
 constexpr std::size_t CORR_COLUMN_COUNT = 4;
 constexpr std::array<const char*, CORR_COLUMN_COUNT> CORR_COLUMNS = {"parameter_a", "parameter_b", "rank_correlation",
                                                                      "source"};
-// Read as the distributions file is (see distributions_csv.cpp): named columns in any order,
-// optional 'source', '#' and blank lines skipped, quoted cells may hold commas.
 
 }  // namespace
 
@@ -31,6 +29,8 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
   const std::string bytes = detail::read_file_bytes(path, "correlation");
   const detail::FoldedCsv folded = detail::fold_quoted_line_breaks(bytes, path);
   const std::vector<std::string> columns(CORR_COLUMNS.begin(), CORR_COLUMNS.end());
+  // Read as the distributions file is (see distributions_csv.cpp): named columns in any order,
+  // optional 'source', '#' and blank lines skipped, quoted cells may hold commas.
   detail::CsvRecords reader(folded.text, columns);
   try {
     reader.read_header();
