@@ -3,9 +3,9 @@
 # README's commands work on a fresh machine as root. The main job needs the build and run
 # dependencies only; `--test` adds what the test suite needs (GoogleTest, Google Benchmark,
 # Chromium for the report's browser tests, Open MPI for the MPI tests, fast-cpp-csv-parser as
-# the CSV tokenizer's oracle). Extra package names may
-# be passed as arguments (e.g. python3-openturns for the peer comparison). apt's own output
-# goes to a log file, named in the one line this prints, and is shown only when apt fails.
+# the CSV tokenizer's oracle). Extra package names may be passed as arguments (e.g.
+# python3-openturns for the peer comparison). apt's own output goes to a log file, named in the
+# one line this prints, and is shown only when apt fails.
 set -euo pipefail
 # Boost is used header-only (Boost.Math, Boost.Random, Boost.CRC) and CMake drives Ninja, so
 # neither Boost's compiled libraries nor make are needed; pkg-config comes with Eigen's package.
