@@ -133,10 +133,11 @@ bool CsvRecords::has_column(std::string_view name) const noexcept {
 }
 
 bool CsvRecords::read_row(std::span<std::string> cells) {
+  if (cells.size() != columns_.size()) throw std::logic_error("CsvRecords::read_row: one cell per known column");
   std::string_view line;
   if (!next_content_line(line)) return false;
   for (std::size_t c = 0; c < cells.size(); ++c)
-    if (c >= present_.size() || !present_[c]) cells[c].clear();
+    if (!present_[c]) cells[c].clear();
   // Cell by cell, as the parser did: a record that is both short and unclosed reports whichever
   // it meets first.
   std::size_t begin = 0;
@@ -144,7 +145,7 @@ bool CsvRecords::read_row(std::span<std::string> cells) {
   for (const std::size_t index : order_) {
     if (!more) throw CsvSyntaxError(CsvProblem::too_few_cells, line_, "");
     const std::size_t end = cell_end(line, begin, line_);
-    if (index < cells.size()) cell_value(line.substr(begin, end - begin), cells[index]);
+    cell_value(line.substr(begin, end - begin), cells[index]);
     more = end < line.size();
     begin = end + 1;
   }

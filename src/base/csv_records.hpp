@@ -65,7 +65,7 @@ class CsvRecords {
   /// Reads the header; CsvSyntaxError when there is none or it breaks the rules.
   void read_header();
   [[nodiscard]] bool has_column(std::string_view name) const noexcept;
-  /// The next record's cells into `cells` (one per known column, in the order given to the
+  /// The next record's cells into `cells` (exactly one per known column, in the order given to the
   /// constructor; "" for a column the header lacks); false at the end of the text. On a
   /// CsvSyntaxError other than line_too_long the record is skipped and reading may go on.
   bool read_row(std::span<std::string> cells);

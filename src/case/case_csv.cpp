@@ -1,12 +1,14 @@
 #include "symbiomc/case/case_csv.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "base/csv_reading.hpp"
 #include "base/csv_table.hpp"
 
 namespace symbiomc {
@@ -110,7 +112,7 @@ CsvTable read_table(Network& network, const std::string& directory, std::string_
   const std::string path = path_in(directory, file);
   CsvTable table = detail::read_csv_table(path, columns, required);
   if (table.rows.empty()) throw InputError(SourceLocation{path, 0, 0}, "no data rows: expected at least one");
-  network.files.push_back({path, file_checksum(path)});
+  network.files.push_back({path, table.checksum});
   return table;
 }
 
