@@ -340,11 +340,13 @@ TEST(CliParse, HelpExitsZeroAndListsBalance) {
   const CliRun r = run_symbiomc({"--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("balance"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Usage: symbiomc [OPTIONS] SUBCOMMAND"), std::string::npos) << r.out;
 }
 
 TEST(CliParse, BalanceHelpListsItsOptions) {
   const CliRun r = run_symbiomc({"balance", "--help"});
   EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Usage: symbiomc balance [OPTIONS]"), std::string::npos) << r.out;
   for (const std::string option : {"--case", "--set", "--option", "--format", "--flows", "--out"})
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }

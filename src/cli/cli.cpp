@@ -64,7 +64,8 @@ int dispatch(const CLI::App& app, const BalanceArgs& balance, const CommandArgs&
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Cluster* cluster) {
   CLI::App app{
       "symbiomc: how far can a park planner trust the savings of an industrial symbiosis?\n"
-      "Balances, Monte Carlo uncertainty and Sobol' sensitivity of symbiosis networks."};
+      "Balances, Monte Carlo uncertainty and Sobol' sensitivity of symbiosis networks.",
+      "symbiomc"};  // named, so every usage line reads "symbiomc <command> [OPTIONS]"
   app.set_version_flag("--version", std::string("symbiomc ") + SYMBIOMC_VERSION);
   app.require_subcommand(1);
   BalanceArgs balance;
