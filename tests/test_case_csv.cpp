@@ -347,9 +347,17 @@ TEST(CaseCsv, UnclosedQuoteInAMultiLineRecordNamesTheLineWhereTheRecordStarts) {
 TEST(CaseCsv, EmptyFileSaysAHeaderWasExpected) {
   ScratchCase c;
   c.write("outputs.csv", "");
-  EXPECT_EQ(read_error(c.dir()),
-            c.at("outputs.csv", 1) +
-                "empty file: expected a header row with columns name,unit,expression,description,headline");
+  EXPECT_EQ(read_error(c.dir()), c.at("outputs.csv", 1) +
+                                     "empty file; expected a header naming the columns, at least 'name', 'unit', "
+                                     "'expression'");
+}
+
+TEST(CaseCsv, CommentsOnlyFileSaysTheHeaderIsMissingNotThatTheFileIsEmpty) {
+  ScratchCase c;
+  c.write("outputs.csv", "# outputs of the park\n\n# to be written\n");
+  EXPECT_EQ(read_error(c.dir()), c.at("outputs.csv", 3) +
+                                     "no header line (only comments or blank lines); expected a header naming the "
+                                     "columns, at least 'name', 'unit', 'expression'");
 }
 
 TEST(CaseCsv, HeaderOnlyFileSaysARowWasExpected) {

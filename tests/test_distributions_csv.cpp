@@ -537,6 +537,13 @@ TEST(RankCorrelation, HeaderOnly) {
             fixture("header_only.corr.csv") + ":1: no correlation rows after the header");
 }
 
+TEST(RankCorrelation, CommentsOnlyFileSaysWhichColumnsTheHeaderNames) {
+  EXPECT_EQ(correlation_error("comments_only.corr.csv"),
+            fixture("comments_only.corr.csv") +
+                ":2: no header line (only comments or blank lines); expected a header naming the columns "
+                "'parameter_a', 'parameter_b', 'rank_correlation'");
+}
+
 TEST(RankCorrelation, WithCorrelationRefusesAnotherDimension) {
   const Problem problem = good_problem();
   RankCorrelation other(2, {CorrelationPair{0, 1, "a", "b", 0.3, {}}});

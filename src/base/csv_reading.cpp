@@ -51,6 +51,15 @@ bool parse_number(std::string_view text, double& out, bool allow_infinite) noexc
   return true;
 }
 
+InputError no_header_error(const std::string& path, const FoldedCsv& folded, std::size_t reader_line, bool empty_file,
+                           const std::vector<std::string>& required, bool has_optional_columns) {
+  const std::size_t line = std::max<std::size_t>(folded.physical_line(reader_line), 1);
+  return InputError(SourceLocation{path, line},
+                    message(empty_file ? "empty file" : "no header line (only comments or blank lines)",
+                            "; expected a header naming the columns", has_optional_columns ? ", at least " : " ",
+                            quoted_list(required)));
+}
+
 std::string quoted_list(const std::vector<std::string>& items) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/csv_records.hpp"
+#include "symbiomc/base/error.hpp"
 
 namespace symbiomc {
 
@@ -50,6 +51,14 @@ struct FoldedCsv {
 [[nodiscard]] std::string csv_error_message(const CsvSyntaxError& error, const std::string& path,
                                             const FoldedCsv& folded, const std::vector<std::string>& columns,
                                             const std::vector<std::pair<std::string, std::string>>& synonyms = {});
+/// The error for a file with no header line (CsvProblem::no_header), the same for every reader:
+/// "empty file" when the file has no bytes, else "no header line (only comments or blank
+/// lines)", at the last line the reader reached (`reader_line`, at least line 1), followed by
+/// "; expected a header naming the columns 'a', 'b'" (", at least 'a', 'b'" when the file has
+/// optional columns too).
+[[nodiscard]] InputError no_header_error(const std::string& path, const FoldedCsv& folded, std::size_t reader_line,
+                                         bool empty_file, const std::vector<std::string>& required,
+                                         bool has_optional_columns);
 /// "'a', 'b', 'c'".
 [[nodiscard]] std::string quoted_list(const std::vector<std::string>& items);
 }  // namespace detail

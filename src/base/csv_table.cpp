@@ -44,9 +44,10 @@ CsvTable read_csv_table(const std::string& path, std::span<const std::string_vie
     }
   } catch (const CsvSyntaxError& e) {
     if (e.problem == CsvProblem::no_header) {
-      std::string list;
-      for (auto c : columns) list += (list.empty() ? "" : ",") + std::string(c);
-      throw InputError(SourceLocation{path, 1, 0}, message("empty file: expected a header row with columns ", list));
+      // What a header must name: the required columns; all of them when none is marked required.
+      const bool all = required.empty() || required.size() == columns.size();
+      throw no_header_error(path, folded, reader.line(), bytes.empty(),
+                            all ? table.columns : std::vector<std::string>(required.begin(), required.end()), !all);
     }
     throw InputError(csv_error_message(e, path, folded, table.columns));
   }

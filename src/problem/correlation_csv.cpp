@@ -37,11 +37,8 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
   } catch (const detail::CsvSyntaxError& e) {
     if (e.problem != detail::CsvProblem::no_header)
       throw InputError(detail::csv_error_message(e, path, folded, columns));
-    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.line()), 1);
-    throw InputError(
-        SourceLocation{path, line},
-        message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
-                "; expected a header naming the columns 'parameter_a', 'parameter_b', 'rank_correlation'"));
+    throw detail::no_header_error(path, folded, reader.line(), bytes.empty(),
+                                  {"parameter_a", "parameter_b", "rank_correlation"}, false);
   }
   ErrorList errors;
   const SourceLocation header{path, folded.physical_line(reader.line())};

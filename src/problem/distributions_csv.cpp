@@ -503,10 +503,9 @@ Problem read_distributions(const std::string& path, std::span<const ParameterInf
   } catch (const detail::CsvSyntaxError& e) {
     if (e.problem != detail::CsvProblem::no_header)
       throw InputError(detail::csv_error_message(e, path, folded, columns, column_synonyms()));
-    const std::size_t line = std::max<std::size_t>(folded.physical_line(reader.line()), 1);
-    throw InputError(SourceLocation{path, line},
-                     message(bytes.empty() ? "empty file" : "no header line (only comments or blank lines)",
-                             "; expected a header naming the columns, at least 'parameter', 'dist', 'unit'"));
+    std::vector<std::string> required;
+    for (const Column c : REQUIRED_COLUMNS) required.emplace_back(name_of(c));
+    throw detail::no_header_error(path, folded, reader.line(), bytes.empty(), required, true);
   }
   const SourceLocation header{path, folded.physical_line(reader.line())};
   for (const Column c : REQUIRED_COLUMNS) {
