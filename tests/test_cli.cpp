@@ -308,12 +308,21 @@ TEST(CliParse, MissingCaseOptionIsAParseError) {
   EXPECT_NE(r.err.find("--case is required"), std::string::npos) << r.err;
 }
 
-TEST(CliParse, UnknownSubcommandIsAParseError) {
-  // CLI11 2.1 reports the missing subcommand, not the unknown word.
-  const CliRun r = run_symbiomc({"frobnicate"});
-  EXPECT_NE(r.code, 0);
+TEST(CliParse, UnknownSubcommandIsNamedWithTheCommands) {
+  const CliRun r = run_symbiomc({"frobnicate", "--case", "x"});
+  EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "A subcommand is required\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err,
+            "error: 'frobnicate' is not a symbiomc command; the commands are balance, uncertainty, sensitivity, "
+            "report, check, init, bench\nRun with --help for more information.\n");
+}
+
+TEST(CliParse, MistypedSubcommandSuggestsTheNearestCommand) {
+  const CliRun r = run_symbiomc({"balanc", "--case", BIOMASS_CASE});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("error: 'balanc' is not a symbiomc command (did you mean 'balance'?)"), std::string::npos)
+      << r.err;
 }
 
 TEST(CliParse, UnknownFlagIsAParseError) {

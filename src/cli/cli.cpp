@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <sstream>
@@ -73,6 +74,20 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CommandArgs extra;
   add_other_commands(app, extra);
   refuse_repeated_options(app);
+  // CLI11 2.1 answers a mistyped command ("symbiomc balanc") with "A subcommand is required",
+  // which sends the user looking for a missing word; name the word and the commands instead.
+  if (!args.empty() && !args.front().empty() && args.front().front() != '-') {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), args.front()) == commands.end()) {
+      std::string list;
+      for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+      err << "error: '" << args.front() << "' is not a symbiomc command" << did_you_mean(args.front(), commands)
+          << "; the commands are " << list << "\nRun with --help for more information.\n";
+      return EXIT_INPUT_ERROR;
+    }
+  }
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
     app.parse(reversed);
