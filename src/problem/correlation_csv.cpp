@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t CORR_COLUMN_COUNT = 4;
 constexpr std::array<const char*, CORR_COLUMN_COUNT> CORR_COLUMNS = {"parameter_a", "parameter_b", "rank_correlation",
                                                                      "source"};
+constexpr std::size_t CORR_REQUIRED_COUNT = 3;  // the first three; 'source' is optional
 
 }  // namespace
 
@@ -38,11 +39,11 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
     if (e.problem != detail::CsvProblem::no_header)
       throw InputError(detail::csv_error_message(e, path, folded, columns));
     throw detail::no_header_error(path, folded, reader.line(), bytes.empty(),
-                                  {"parameter_a", "parameter_b", "rank_correlation"}, false);
+                                  {columns.begin(), columns.begin() + CORR_REQUIRED_COUNT}, true);
   }
   ErrorList errors;
   const SourceLocation header{path, folded.physical_line(reader.line())};
-  for (std::size_t c = 0; c < 3; ++c) {
+  for (std::size_t c = 0; c < CORR_REQUIRED_COUNT; ++c) {
     if (!reader.has_column(CORR_COLUMNS[c])) {
       errors.add(header, message("the header lacks the required column '", CORR_COLUMNS[c], "'"));
     }
