@@ -9,16 +9,18 @@
 # sanitizer builds leave it out: Debian's python3 is not instrumented, so the module would need
 # libasan/libtsan preloaded into the interpreter, whose own deliberate leaks at exit
 # LeakSanitizer (detect_leaks=1) would then report, and the C++ the module runs is the library
-# and CLI code that those builds' C++ tests already cover.
+# and CLI code that those builds' C++ tests already cover. A new build directory compiles the
+# library and the program as a few unity sources, which a cold build (CI's, a first run) wants;
+# `UNITY=OFF bash scripts/test.sh` once makes it one object a source, for quick rebuilds while
+# developing (scripts/build.sh says why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--tsan" ]]; then
   export BUILD_DIR=build-tsan BUILD_TYPE=RelWithDebInfo
   export TARGET="symbiomc test_uncertainty test_sobol test_morris test_sensitivity test_shapley test_shapley_cli
                 test_decision test_decision_cli test_checkpoint test_segment_runner"
-  # RelWithDebInfo's -O2 with line tables only (-g1), enough for TSan's stack traces; the library
-  # as unity batches, like the ASan build below.
-  UNITY=${UNITY:-ON} bash scripts/build.sh -DSYMBIOMC_TSAN=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF \
+  # RelWithDebInfo's -O2 with line tables only (-g1), enough for TSan's stack traces.
+  bash scripts/build.sh -DSYMBIOMC_TSAN=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
   # The tests (and the symbiomc processes the CLI tests start) load an instrumented libtbb
   # instead of Debian's; scripts/build-tsan-tbb.sh says why.
@@ -38,12 +40,12 @@ elif [[ "${1:-}" == "--sanitize" ]]; then
   # Debug's assertions, at -O1 rather than -O0 (as the ASan documentation advises, for usable
   # speed: the statistical coverage tests and the CLI runs dominate this suite's time), with
   # line tables only (-g1: what a sanitizer's stack trace needs, about a fifth less compile time
-  # than -g and half the object size, so quicker links). The library and the program as the main
-  # job's four unity batches (scripts/build.sh): instrumented, their sources took 716 s to compile
-  # one object a source and 228 s as batches on a 2-core machine, and this build is made cold in
-  # CI. The tests stay one object a source. UNITY=OFF keeps one object a source throughout, for
-  # quick rebuilds while chasing a report.
-  UNITY=${UNITY:-ON} bash scripts/build.sh -DSYMBIOMC_SANITIZE=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF \
+  # than -g and half the object size, so quicker links). Like every new build directory
+  # (scripts/build.sh), the library and the program are compiled as the main job's four unity
+  # batches: instrumented, their sources took 716 s to compile one object a source and 228 s as
+  # batches on a 2-core machine, and CI makes this build cold. UNITY=OFF (once) keeps one object
+  # a source, for quick rebuilds while chasing a report.
+  bash scripts/build.sh -DSYMBIOMC_SANITIZE=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF \
     "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
