@@ -21,9 +21,9 @@ seconds=${1:-60}
 shift || true
 # Debian 12's clang is clang 14; libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes.
 bash scripts/setup-debian.sh clang libclang-rt-14-dev
-# A new build-fuzz/ compiles the library as unity batches, like every new build directory
-# (scripts/build.sh); UNITY=OFF asks for one object a source.
-export CC=clang CXX=clang++ BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo TARGET=fuzz
+# The library as unity batches, as CI's build-fuzz/ is, also in a directory made otherwise before:
+# the mutation sequence follows the binary (below).
+export CC=clang CXX=clang++ BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo TARGET=fuzz UNITY=${UNITY:-ON}
 # Line tables only (-g1) for the crash reports' stack traces: quicker to compile and link than
 # -g. The binary differs from a -g one or from one compiled one object a source, and so does the
 # mutation sequence a seed gives (new-unit counts of 204, 421, 353, 2123, 1192 in CI's run of
