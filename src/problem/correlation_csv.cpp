@@ -39,7 +39,8 @@ RankCorrelation read_correlations(const std::string& path, const Problem& proble
     if (e.problem != detail::CsvProblem::no_header)
       throw InputError(detail::csv_error_message(e, path, folded, columns));
     throw detail::no_header_error(path, folded, reader.line(), bytes.empty(),
-                                  {columns.begin(), columns.begin() + CORR_REQUIRED_COUNT}, true);
+                                  {columns.begin(), columns.begin() + CORR_REQUIRED_COUNT},
+                                  CORR_REQUIRED_COUNT < CORR_COLUMN_COUNT);
   }
   ErrorList errors;
   const SourceLocation header{path, folded.physical_line(reader.line())};
