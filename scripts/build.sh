@@ -36,19 +36,20 @@ case ${UNITY:-} in
   ON | OFF) unity=$UNITY ;;
   *) echo "build: UNITY must be ON or OFF, not '$UNITY'" >&2; exit 2 ;;
 esac
-# The main job's unity build compiles the model-run stages at -O2 and the code that runs once a
-# command (the report stage and the program: SYMBIOMC_COLD_CODE_FLAGS) at -O1: less compiler
-# time on a cold build than -O3 everywhere (-O2: 5-9 % less than -O3; -O1: about 30 % less than
-# -O2 for those two batches), for a study that writes byte-identical results
-# (scripts/result-digest.sh) and runs at most a little slower (the Shapley step ~10 % slower at
-# -O2 than at -O3 in one set of pairs). CMake's default for Release, -O3, everywhere else.
+# The main job's one-off unity build compiles everything at -O1: its four batches took 178 s of
+# compiler CPU time against 207 s with the model-run stages at -O2 and the report stage and the
+# program at -O1 (each batch compiled alone, two rounds, 2026-12-07), while the study took 2.5 s
+# longer (31 s against 28.7 s, two pairs) and wrote byte-identical results
+# (scripts/result-digest.sh, 111 files). -O0 is no better for the code that runs once a command:
+# for the program's batch it saved 7 s of CPU time (3.5 s on 2 cores) and made the study 3-5 s
+# slower; for the report stage's as well, 20 s of CPU time and the study 4.5 s slower.
+# CMake's default for Release, -O3, everywhere else.
 optimise=()
 if [[ ${BUILD_TYPE:-Release} == Release ]]; then
   if $program_only && [[ $unity == ON ]]; then
-    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DSYMBIOMC_COLD_CODE_FLAGS=-O1)
+    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG")
   else
-    # A directory the main job built first keeps its -O1 for the cold code otherwise (CMake's cache).
-    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG" -DSYMBIOMC_COLD_CODE_FLAGS=)
+    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG")
   fi
 fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DSYMBIOMC_UNITY_BUILD="$unity" "${optimise[@]}" "$@" >/dev/null
