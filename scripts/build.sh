@@ -46,11 +46,9 @@ esac
 # CMake's default for Release, -O3, everywhere else.
 optimise=()
 if [[ ${BUILD_TYPE:-Release} == Release ]]; then
-  if $program_only && [[ $unity == ON ]]; then
-    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG")
-  else
-    optimise=("-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG")
-  fi
+  level=-O3
+  $program_only && [[ $unity == ON ]] && level=-O1
+  optimise=("-DCMAKE_CXX_FLAGS_RELEASE=$level -DNDEBUG")
 fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DSYMBIOMC_UNITY_BUILD="$unity" "${optimise[@]}" "$@" >/dev/null
 # shellcheck disable=SC2086  # TARGET is a space-separated list of target names
