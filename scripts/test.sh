@@ -19,9 +19,8 @@ if [[ "${1:-}" == "--tsan" ]]; then
   export BUILD_DIR=build-tsan BUILD_TYPE=RelWithDebInfo
   export TARGET="symbiomc test_uncertainty test_sobol test_morris test_sensitivity test_shapley test_shapley_cli
                 test_decision test_decision_cli test_checkpoint test_segment_runner"
-  # RelWithDebInfo's -O2 with line tables only (-g1), enough for TSan's stack traces.
-  bash scripts/build.sh -DSYMBIOMC_TSAN=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
+  # RelWithDebInfo: -O2 with line tables only (-g1, scripts/build.sh), enough for TSan's stack traces.
+  bash scripts/build.sh -DSYMBIOMC_TSAN=ON -DSYMBIOMC_WERROR=ON -DSYMBIOMC_BUILD_TESTS=ON -DSYMBIOMC_BUILD_BENCH=OFF
   # The tests (and the symbiomc processes the CLI tests start) load an instrumented libtbb
   # instead of Debian's; scripts/build-tsan-tbb.sh says why.
   LD_LIBRARY_PATH=$(bash scripts/build-tsan-tbb.sh)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
