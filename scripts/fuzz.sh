@@ -25,10 +25,10 @@ bash scripts/setup-debian.sh clang libclang-rt-14-dev
 # the mutation sequence follows the binary (below).
 export CC=clang CXX=clang++ BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo TARGET=fuzz UNITY=${UNITY:-ON}
 # RelWithDebInfo is -O2 with line tables only (-g1, scripts/build.sh) for the crash reports'
-# stack traces: quicker to compile and link than -g. The binary differs from a -g one or from one compiled one object a source, and so does the
-# mutation sequence a seed gives (new-unit counts of 204, 421, 353, 2123, 1192 in CI's run of
-# 2026-12-06 against 203, 424, 365, 2030, 1175 with -g), so a local reproduction uses this
-# script, as CI does.
+# stack traces: quicker to compile and link than -g. The binary differs from a -g one or from
+# one compiled one object a source, and so does the mutation sequence a seed gives (new-unit
+# counts of 204, 421, 353, 2123, 1192 in CI's run of 2026-12-06 against 203, 424, 365, 2030,
+# 1175 with -g), so a local reproduction uses this script, as CI does.
 bash scripts/build.sh -DSYMBIOMC_FUZZ=ON -DSYMBIOMC_BUILD_BENCH=OFF "$@"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/symbiomc-fuzz.XXXXXX")
